@@ -1,0 +1,431 @@
+"""The benchmark runner: settings, database, seeding, measuring, report.
+
+1. Settings: office.settings; DEBUG=1 when no SECRET_KEY is configured (so settings load);
+   DATABASE_URL defaults to the bench database on the local PostgreSQL (a separate database
+   per --scale, so a quick run never shrinks or measures the full data).
+2. The PostgreSQL database is created if missing, then migrated.
+3. The seeders the selected pages need run in dependency order; each skips what is present.
+4. Each page: sign in the persona (force_login), warm up, then N requests, each timed with
+   perf_counter around client.get (server time in-process: middleware, view, SQL, template;
+   no network, no browser) and its SQL counted with CaptureQueriesContext.
+5. A table on stdout and a JSON file in bench/results/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import os
+import pkgutil
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+BASE_DIR = BENCH_DIR.parent
+RESULTS_DIR = BENCH_DIR / "results"
+BENCH_DATABASE = "postgres://postgres@127.0.0.1:5432/zhengban_bench"
+# Modules of the framework itself; every other module in bench/ declares seeders and pages.
+FRAMEWORK_MODULES = {"__main__", "registry", "runner", "fake"}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Seed realistic volumes and measure server time and SQL queries per page.",
+    )
+    parser.add_argument("--list", action="store_true", help="list pages and seeders, run nothing")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="measure only pages whose name contains NAME (case-insensitive; repeatable)",
+    )
+    parser.add_argument("--repeat", type=int, default=50, metavar="N", help="requests per page")
+    parser.add_argument("--warmup", type=int, default=5, metavar="N", help="unmeasured requests")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="multiply every seeded volume (0.01 for a quick smoke run)",
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or args.warmup < 0 or args.scale <= 0:
+        parser.error("--repeat must be ≥ 1, --warmup ≥ 0 and --scale > 0")
+    return args
+
+
+# --- 1. settings --------------------------------------------------------------------------
+
+
+def _configured(name: str) -> bool:
+    """Set in the environment or in the .env file that settings read."""
+    if os.environ.get(name):
+        return True
+    env_file = BASE_DIR / ".env"
+    if not env_file.exists():
+        return False
+    pattern = re.compile(rf"^\s*(export\s+)?{name}\s*=\s*['\"]?\S", re.MULTILINE)
+    return bool(pattern.search(env_file.read_text(encoding="utf-8")))
+
+
+def default_database_url(scale: float) -> str:
+    if scale == 1:
+        return BENCH_DATABASE
+    suffix = re.sub(r"[^0-9a-z]+", "_", f"{scale:g}")
+    return f"{BENCH_DATABASE}_{suffix}"
+
+
+def configure_django(scale: float) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "office.settings")
+    if not _configured("SECRET_KEY"):
+        os.environ.setdefault("DEBUG", "1")
+    if not _configured("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = default_database_url(scale)
+    if str(BASE_DIR) not in sys.path:
+        sys.path.insert(0, str(BASE_DIR))
+    import logging
+
+    import django
+
+    django.setup()
+    # force_login logs a sign-in per page; the report is the table.
+    logging.getLogger("office.security").setLevel(logging.WARNING)
+
+
+def import_bench_modules() -> list[str]:
+    import bench
+
+    names = sorted(
+        m.name
+        for m in pkgutil.iter_modules(bench.__path__)
+        if m.name not in FRAMEWORK_MODULES and not m.name.startswith("_")
+    )
+    names.sort(key=lambda n: n != "office")  # the office (floor first) leads the table
+    for name in names:
+        importlib.import_module(f"bench.{name}")
+    return names
+
+
+# --- 2. database --------------------------------------------------------------------------
+
+
+def ensure_database() -> str:
+    """Create the configured PostgreSQL database if it does not exist. Returns a description."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        return f"{connection.vendor} {db['NAME']} (not PostgreSQL: numbers are not comparable)"
+    import psycopg
+    from psycopg import sql
+
+    params = {
+        "dbname": "postgres",
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+    }
+    libpq_options = {"sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout"}
+    params.update({k: v for k, v in (db.get("OPTIONS") or {}).items() if k in libpq_options})
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
+        admin.autocommit = True
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if exists.fetchone() is None:
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
+                    sql.Identifier(db["NAME"])
+                )
+            )
+            print(f"created database {db['NAME']}")
+    return f"PostgreSQL {connection.pg_version // 10000} {db['NAME']} on {db['HOST'] or 'socket'}"
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"migrate: {time.perf_counter() - started:.1f} s")
+
+
+# --- 3. seeding ---------------------------------------------------------------------------
+
+
+def seeders_for(pages) -> list:
+    """The seeders the pages need, each after the seeders it needs."""
+    from bench.registry import SEEDERS
+
+    ordered: list = []
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if name in chain:
+            raise SystemExit(f"seeder cycle: {' → '.join((*chain, name))}")
+        if name not in SEEDERS:
+            raise SystemExit(f"unknown seeder {name!r} (needed by {chain[-1] if chain else '?'})")
+        entry = SEEDERS[name]
+        if entry in ordered:
+            return
+        for dep in entry.needs:
+            visit(dep, (*chain, name))
+        ordered.append(entry)
+
+    for p in pages:
+        for name in p.needs:
+            visit(name, (f"page {p.name}",))
+    return ordered
+
+
+def run_seeders(seeders, scale: float) -> dict[str, dict]:
+    log = {}
+    for entry in seeders:
+        started = time.perf_counter()
+        message = entry.func(scale) or "done"
+        seconds = time.perf_counter() - started
+        print(f"seed {entry.name}: {message} [{seconds:.1f} s]")
+        log[entry.name] = {"message": message, "seconds": round(seconds, 3)}
+    analyze()
+    return log
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum would give a production database after the bulk
+    loads; without them the first run after seeding measures plans built on empty tables."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"analyze: {time.perf_counter() - started:.1f} s")
+
+
+# --- 4. measuring -------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def _host() -> str:
+    from django.conf import settings
+
+    for host in settings.ALLOWED_HOSTS:
+        if host and host != "*" and not host.startswith("."):
+            return host
+    return "localhost"
+
+
+def measure(p, *, repeat: int, warmup: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME=_host())
+    if p.persona:
+        user = get_user_model().objects.filter(username=p.persona).first()
+        if user is None:
+            raise SystemExit(f"page {p.name!r}: persona {p.persona!r} does not exist")
+        client.force_login(user)
+    path = p.resolve_url()
+
+    def get():
+        # secure=True: a production-like configuration (SECURE_SSL_REDIRECT) answers 200 too.
+        response = client.get(path, secure=True)
+        if response.status_code != p.status:
+            where = response.headers.get("Location")
+            raise SystemExit(
+                f"page {p.name!r}: GET {path} answered {response.status_code}"
+                f"{f' → {where}' if where else ''} (expected {p.status})"
+            )
+        return response
+
+    for _ in range(warmup):
+        get()
+    times: list[float] = []
+    queries: list[int] = []
+    size = 0
+    for _ in range(repeat):
+        reset_queries()  # DEBUG keeps at most 9,000 queries; CaptureQueriesContext needs room
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = get()
+            times.append((time.perf_counter() - started) * 1000)
+        queries.append(len(captured))
+        size = len(response.content)
+    return {
+        "name": p.name,
+        "url": path,
+        "persona": p.persona,
+        "volume_note": p.volume_note,
+        "rows": p.rows() if p.rows else None,
+        "status": p.status,
+        "bytes": size,
+        "repeat": repeat,
+        "warmup": warmup,
+        "median_ms": round(statistics.median(times), 3),
+        "p95_ms": round(percentile(times, 95), 3),
+        "min_ms": round(min(times), 3),
+        "max_ms": round(max(times), 3),
+        "queries": max(queries),
+        "queries_min": min(queries),
+        "samples_ms": [round(t, 3) for t in times],
+    }
+
+
+# --- 5. report ----------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
+def print_table(results: list[dict]) -> None:
+    header = ["page", "rows", "median ms", "p95 ms", "queries"]
+    lines = []
+    for r in results:
+        q = r["queries"]
+        lines.append(
+            [
+                r["name"],
+                f"{r['rows']:,}" if r["rows"] is not None else "—",
+                f"{r['median_ms']:.1f}",
+                f"{r['p95_ms']:.1f}",
+                str(q) if q == r["queries_min"] else f"{r['queries_min']}–{q}",
+            ]
+        )
+    widths = [max(_width(row[i]) for row in [header, *lines]) for i in range(len(header))]
+
+    def fmt(row):
+        cells = [_pad(row[0], widths[0])]
+        cells += [_pad(cell, widths[i], right=True) for i, cell in enumerate(row[1:], 1)]
+        return "  ".join(cells)
+
+    print()
+    print(fmt(header))
+    print("  ".join("-" * w for w in widths))
+    for row in lines:
+        print(fmt(row))
+
+
+def _git_commit() -> str | None:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
+def write_json(results: list[dict], meta: dict) -> Path:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{meta['started'].replace(':', '').replace('-', '')}.json"
+    path.write_text(
+        json.dumps({"meta": meta, "pages": results}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def list_entries() -> None:
+    from bench.registry import PAGES, SEEDERS
+
+    print("seeders:")
+    for s in SEEDERS.values():
+        needs = f" (after {', '.join(s.needs)})" if s.needs else ""
+        print(f"  {s.name}{needs}  [{s.module}]")
+    print("pages:")
+    for p in PAGES:
+        print(f"  {p.name}: {p.resolve_url()} as {p.persona or 'anonymous'}", end="")
+        print(f", {p.volume_note}" if p.volume_note else "", end="")
+        print(f"  [{p.module}; seeds {', '.join(p.needs) or 'nothing'}]")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_django(args.scale)
+    modules = import_bench_modules()
+
+    from django.conf import settings
+
+    from bench.registry import PAGES
+
+    if args.list:
+        list_entries()
+        return 0
+    pages = PAGES
+    if args.only:
+        wanted = [w.casefold() for w in args.only]
+        pages = [p for p in PAGES if any(w in p.name.casefold() for w in wanted)]
+        if not pages:
+            names = ", ".join(p.name for p in PAGES)
+            print(f"no page matches {args.only}; pages: {names}", file=sys.stderr)
+            return 2
+
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    database = ensure_database()
+    print(f"database: {database}; DEBUG={settings.DEBUG}; scale {args.scale:g}")
+    load_before = os.getloadavg()[0]
+    migrate()
+    seeded = run_seeders(seeders_for(pages), args.scale)
+
+    results = []
+    for p in pages:
+        result = measure(p, repeat=args.repeat, warmup=args.warmup)
+        print(f"measured {p.name}: median {result['median_ms']:.1f} ms")
+        results.append(result)
+    print_table(results)
+    load_after = os.getloadavg()[0]
+    if max(load_before, load_after) > (os.cpu_count() or 1) / 2:
+        print(
+            f"\nwarning: the machine was busy (load {load_before:.1f} → {load_after:.1f} on "
+            f"{os.cpu_count()} CPUs); times are inflated, compare queries, or run again"
+        )
+
+    import django
+
+    meta = {
+        "started": started,
+        "git_commit": _git_commit(),
+        "database": database,
+        "debug": settings.DEBUG,
+        "scale": args.scale,
+        "repeat": args.repeat,
+        "warmup": args.warmup,
+        "only": args.only,
+        "modules": modules,
+        "seeders": seeded,
+        "django": django.get_version(),
+        "python": platform.python_version(),
+        "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs",
+        "load_1min": [round(load_before, 2), round(load_after, 2)],
+    }
+    path = write_json(results, meta)
+    print(f"\nresults: {path.relative_to(BASE_DIR)}")
+    return 0

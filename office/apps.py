@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OfficeConfig(AppConfig):
+    name = "office"
+    verbose_name = _("Office")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (sign-in logging only; no business logic)

@@ -1,0 +1,116 @@
+"""`manage.py seed_demo`: create (or bring up to date) the demo office. Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from office import demo
+from office.models import Section, Staff, Unit, UnitKind
+from office.reference import ensure_reference_data
+from office.roles import ADMIN_SITE_ROLES, sync_roles
+
+
+class Command(BaseCommand):
+    help = "Create the demo office (sections, units, one person per role). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=settings.DEMO_PASSWORD,
+            help="Password for the demo accounts (only set when an account is created).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, password: str, **options):
+        sync_roles()
+        ensure_reference_data()
+        sections = {}
+        for order, (code, name, duties) in enumerate(demo.SECTIONS, start=1):
+            sections[code], _ = Section.objects.update_or_create(
+                code=code, defaults={"name": name, "duties": duties, "display_order": order}
+            )
+        units = {}
+        for kind, rows in (
+            (UnitKind.SUBORDINATE, demo.SUBORDINATE_UNITS),
+            (UnitKind.EXTERNAL, demo.EXTERNAL_UNITS),
+        ):
+            for order, (code, name, short) in enumerate(rows, start=1):
+                units[code], _ = Unit.objects.update_or_create(
+                    code=code,
+                    defaults={
+                        "name": name,
+                        "short_name": short,
+                        "kind": kind,
+                        "display_order": order,
+                    },
+                )
+        created = 0
+        for order, (username, family, given, role, place, post, badge, heads) in enumerate(
+            demo.PEOPLE, start=1
+        ):
+            user, is_new = User.objects.get_or_create(
+                username=username, defaults={"last_name": family, "first_name": given}
+            )
+            if is_new:
+                user.set_password(password)
+                created += 1
+            user.is_staff = role in ADMIN_SITE_ROLES
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+            staff, _ = Staff.objects.update_or_create(
+                user=user,
+                defaults={
+                    "badge_number": badge,
+                    "post": post,
+                    "section": sections.get(place),
+                    "unit": units.get(place),
+                    "phone": f"0482-82{order:05d}",
+                    "display_order": order,
+                    "in_public_directory": role not in ADMIN_SITE_ROLES,
+                },
+            )
+            if heads and place in sections:
+                Section.objects.filter(pk=sections[place].pk).update(head=staff)
+        for code, username in demo.LEADERS_IN_CHARGE.items():
+            Section.objects.filter(code=code).update(
+                leader_in_charge=User.objects.get(username=username)
+            )
+        work = self._seed_work()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo office ready: {len(sections)} sections, {len(units)} units, "
+                f"{len(demo.PEOPLE)} people ({created} new accounts), {work} new work items."
+            )
+        )
+
+    def _seed_work(self) -> int:
+        """A few open items per demo person, in all three lights. Only once."""
+        from office.models import WorkItem
+        from office.services.workitems import workitem_open
+
+        if WorkItem.objects.filter(title=demo.WORK[0][1]).exists():
+            return 0
+        now = timezone.now()
+        secretary = User.objects.get(username="secretary")
+        for username, title, kind, action, urgency, hours in demo.WORK:
+            user = User.objects.get(username=username)
+            workitem_open(
+                title=title,
+                kind=kind,
+                action=action,
+                urgency=urgency,
+                assignee=user,
+                section=getattr(getattr(user, "staff", None), "section", None),
+                actor=secretary,
+                start=now - dt.timedelta(days=3),
+                due_at=now + dt.timedelta(hours=hours),
+                now=now,
+                notify_people=False,
+            )
+        return len(demo.WORK)

@@ -1,0 +1,50 @@
+from .audit import AuditChainHead, AuditEntry, AuditOutcome
+from .calendar import CalendarDay, CalendarYear, DayKind
+from .deadlines import TimeLimitRule, TimeUnit
+from .notify import Channel, Notification, NotificationLevel, OutboxMessage, OutboxState
+from .organisation import Section, Staff, StaffQuerySet, Unit, UnitKind
+from .workitems import (
+    URGENCY_PRIORITY,
+    DeadlineMarker,
+    SweepLevel,
+    TrafficLight,
+    Urgency,
+    WorkAction,
+    WorkItem,
+    WorkItemEvent,
+    WorkItemEventKind,
+    WorkKind,
+    WorkState,
+)
+
+__all__ = [
+    "URGENCY_PRIORITY",
+    "AuditChainHead",
+    "AuditEntry",
+    "AuditOutcome",
+    "CalendarDay",
+    "CalendarYear",
+    "Channel",
+    "DayKind",
+    "DeadlineMarker",
+    "Notification",
+    "NotificationLevel",
+    "OutboxMessage",
+    "OutboxState",
+    "Section",
+    "Staff",
+    "StaffQuerySet",
+    "SweepLevel",
+    "TimeLimitRule",
+    "TimeUnit",
+    "TrafficLight",
+    "Unit",
+    "UnitKind",
+    "Urgency",
+    "WorkAction",
+    "WorkItem",
+    "WorkItemEvent",
+    "WorkItemEventKind",
+    "WorkKind",
+    "WorkState",
+]

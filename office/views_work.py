@@ -1,0 +1,320 @@
+"""The inbox (待办/已办), a work item's page and its actions, notifications, the register."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import workcalendar
+from .forms import CompleteForm, ExtendForm, MonthForm, ReasonForm, UrgeForm
+from .models import Notification, Section, TrafficLight, WorkItem, WorkKind, WorkState
+from .register import monthly_register, totals
+from .services import TransitionError
+from .services import workitems as svc
+from .services.audit import audit_record
+
+PAGE_SIZE = 50
+
+TABS = {
+    "todo": _("To do"),
+    "done": _("Done by me"),
+    "section": _("My section"),
+    "assigned": _("Assigned by me"),
+}
+
+
+def _headed_section_ids(user) -> list[int]:
+    cached = getattr(user, "_zb_headed", None)
+    if cached is None:
+        cached = list(Section.objects.filter(head__user=user).values_list("pk", flat=True))
+        user._zb_headed = cached
+    return cached
+
+
+def inbox_queryset(user, staff, tab: str):
+    items = WorkItem.objects.all()
+    if tab == "done":
+        return (
+            items.done_by(user)
+            .select_related("section", "unit", "assignee")
+            .order_by("-completed_at", "-pk")
+        )
+    if tab == "section":
+        items = items.open().filter(section_id__in=_headed_section_ids(user))
+    elif tab == "assigned":
+        items = items.assigned_by(user)
+    else:
+        items = items.waiting_for(user, staff)
+    return items.for_inbox()
+
+
+@login_required
+def inbox(request):
+    """待办 / 已办: all the person's work across the apps, 特急 first, then by deadline."""
+    user = request.user
+    staff = getattr(user, "_zb_staff", None) or svc._staff(user)
+    tab = request.GET.get("tab", "todo")
+    if tab not in TABS or (tab == "section" and not _headed_section_ids(user)):
+        tab = "todo"
+    items = inbox_queryset(user, staff, tab)
+    kind = request.GET.get("kind", "")
+    if kind in WorkKind.values:
+        items = items.filter(kind=kind)
+    now = timezone.now()
+    light = request.GET.get("light", "")
+    if tab != "done":
+        if light == TrafficLight.RED:
+            items = items.filter(due_at__lte=now)
+        elif light == TrafficLight.YELLOW:
+            items = items.filter(remind_at__lte=now, due_at__gt=now)
+        elif light == TrafficLight.GREEN:
+            items = items.filter(Q(due_at__isnull=True) | Q(remind_at__gt=now))
+    state = request.GET.get("state", "")
+    if tab == "assigned" and state in WorkState.values:
+        items = items.filter(state=state)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(item, item.light(now)) for item in page.object_list]
+    tabs = {k: v for k, v in TABS.items() if k != "section" or _headed_section_ids(user)}
+    return render(
+        request,
+        "office/inbox.html",
+        {
+            "page": page,
+            "rows": rows,
+            "tab": tab,
+            "tabs": tabs,
+            "kind": kind,
+            "kinds": WorkKind.choices,
+            "light": light,
+            "state": state,
+            "states": WorkState.choices,
+            "now": now,
+        },
+    )
+
+
+def _get_workitem_for_user(request, pk: int) -> WorkItem:
+    """404 for work the person may not see, so its existence does not leak."""
+    item = (
+        WorkItem.objects.filter(pk=pk)
+        .filter(svc.visible_workitems_q(request.user))
+        .select_related(
+            "assignee", "section", "unit", "rule", "assigned_by", "leader", "completed_by"
+        )
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+@login_required
+def workitem_detail(request, pk: int):
+    item = _get_workitem_for_user(request, pk)
+    user = request.user
+    return render(
+        request,
+        "office/workitem_detail.html",
+        {
+            "item": item,
+            "light": item.light(timezone.now()),
+            "events": item.events.select_related("by"),
+            "can_act": item.state == WorkState.OPEN and svc.can_act(user, item),
+            "can_manage": item.state == WorkState.OPEN and svc.can_manage(user, item),
+            "can_urge": item.state == WorkState.OPEN
+            and user.has_perm("office.urge_workitem")
+            and svc.can_manage(user, item),
+            "can_extend": item.state == WorkState.OPEN
+            and item.rule is not None
+            and item.extensions < item.rule.max_extensions,
+            "complete_form": CompleteForm(),
+            "reason_form": ReasonForm(),
+            "urge_form": UrgeForm(),
+            "extend_form": ExtendForm(),
+        },
+    )
+
+
+def _run(request, item, call):
+    try:
+        call()
+    except (TransitionError, workcalendar.CalendarNotLoaded) as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return redirect("office:workitem", pk=item.pk)
+
+
+def _action(form_class, perform, success):
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        item = _get_workitem_for_user(request, pk)
+        form = form_class(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("office:workitem", pk=item.pk)
+
+        def call():
+            perform(request, item, form.cleaned_data)
+            messages.success(request, success())
+
+        return _run(request, item, call)
+
+    return view
+
+
+workitem_complete = _action(
+    CompleteForm,
+    lambda r, i, d: svc.workitem_complete(item=i, by=r.user, outcome=d["outcome"]),
+    lambda: _("The work is completed."),
+)
+workitem_urge = _action(
+    UrgeForm,
+    lambda r, i, d: svc.workitem_urge(item=i, by=r.user, message=d["message"]),
+    lambda: _("A reminder was sent."),
+)
+workitem_pause = _action(
+    ReasonForm,
+    lambda r, i, d: svc.workitem_pause(item=i, by=r.user, reason=d["reason"]),
+    lambda: _("The clock is stopped."),
+)
+workitem_resume = _action(
+    UrgeForm,  # no fields needed; an empty form validates
+    lambda r, i, d: svc.workitem_resume(item=i, by=r.user),
+    lambda: _("The clock runs again; the deadline moved by the time it was stopped."),
+)
+workitem_extend = _action(
+    ExtendForm,
+    lambda r, i, d: svc.workitem_extend(item=i, by=r.user, amount=d["amount"], reason=d["reason"]),
+    lambda: _("The deadline is extended."),
+)
+workitem_cancel = _action(
+    ReasonForm,
+    lambda r, i, d: svc.workitem_cancel(item=i, by=r.user, reason=d["reason"]),
+    lambda: _("The work is cancelled."),
+)
+
+
+@login_required
+def notification_list(request):
+    notes = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "office/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    note = Notification.objects.filter(pk=pk, recipient=request.user).first()
+    if note is None:
+        raise Http404
+    if note.read_at is None:
+        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+    return redirect(note.url or "office:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    messages.success(request, _("All notifications are marked as read."))
+    return redirect("office:notifications")
+
+
+def _register_month(request):
+    now = timezone.now()
+    month = MonthForm(request.GET).month_start(timezone.localdate(now))
+    return month, now
+
+
+@login_required
+@permission_required("office.view_register", raise_exception=True)
+def register(request):
+    month, now = _register_month(request)
+    rows = monthly_register(month, now=now)
+    prev = (month.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
+    nxt = (month.replace(day=28) + timezone.timedelta(days=4)).replace(day=1)
+    return render(
+        request,
+        "office/register.html",
+        {"rows": rows, "total": totals(rows), "month": month, "prev": prev, "next": nxt},
+    )
+
+
+@login_required
+@permission_required("office.view_register", raise_exception=True)
+def register_export(request):
+    """The register as Excel; every export is an audit entry (S-37)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    month, now = _register_month(request)
+    rows = monthly_register(month, now=now)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{month:%Y-%m}"
+    ws.append(
+        [_("Time-limited completion register, %(y)d-%(m)02d") % {"y": month.year, "m": month.month}]
+    )
+    ws["A1"].font = Font(bold=True, size=14)
+    header = [
+        _("Section"),
+        _("Kind"),
+        _("Due"),
+        _("Done on time"),
+        _("Done late"),
+        _("Still overdue"),
+        _("Open, not yet due"),
+        _("On-time rate (%)"),
+    ]
+    ws.append(header)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    for r in [*rows, totals(rows)]:
+        ws.append(
+            [
+                r.section or _("Total"),
+                r.kind,
+                r.due,
+                r.on_time,
+                r.late,
+                r.overdue,
+                r.open_not_due,
+                r.rate,
+            ]
+        )
+    for col, width in zip("ABCDEFGH", [14, 14, 8, 10, 10, 10, 12, 12], strict=True):
+        ws.column_dimensions[col].width = width
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    audit_record(
+        action="register.export",
+        actor=request.user,
+        request=request,
+        object_type="office.register",
+        object_id=f"{month:%Y-%m}",
+        object_repr=f"限时办结登记表 {month:%Y-%m}",
+    )
+    filename = f"register-{month:%Y-%m}.xlsx"
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response

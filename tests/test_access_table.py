@@ -1,0 +1,239 @@
+"""The access table (SECURITY.md S-09, S-10): every URL pattern × every persona, one table.
+
+A URL pattern that is missing from the table fails the suite, so each new page must state who
+may open it. Expected answers: 200, 403 (may see the area, not this), 404 (may not know it
+exists), 405 (wrong method), "login" (to the sign-in page), "admin-login" (to the admin's).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, User
+from django.urls import URLPattern, URLResolver, get_resolver
+
+PERSONAS = [
+    "anonymous",
+    "clerk",
+    "other_section_staff",
+    "section_head",
+    "leader",
+    "system_admin",
+    "security_admin",
+    "audit_admin",
+]
+BUSINESS = ["clerk", "other_section_staff", "section_head", "leader"]
+ADMINS = ["system_admin", "security_admin", "audit_admin"]
+
+
+def everyone(signed_in, anonymous="login"):
+    return {"anonymous": anonymous, **dict.fromkeys(BUSINESS + ADMINS, signed_in)}
+
+
+def only(allowed: list[str], refused=403, anonymous="login"):
+    return {
+        "anonymous": anonymous,
+        **{p: (200 if p in allowed else refused) for p in BUSINESS + ADMINS},
+    }
+
+
+# --- Site pages ------------------------------------------------------------------------
+TABLE: dict[str, dict[str, object]] = {
+    "login": everyone(302, anonymous=200),  # signed in → straight to the inbox
+    "logout": everyone(405, anonymous=405),  # POST only
+    "office:home": everyone(200),
+    "office:staff_list": only([*BUSINESS, "security_admin"]),
+    # A work item assigned to the clerk (综合科) by the secretary: seen by the clerk and the head
+    # of 综合科; everyone else gets 404, so its existence does not leak.
+    "office:workitem": only(["clerk", "section_head"], refused=404),
+    # Actions are POST-only: a GET is refused before anything else is looked at.
+    **{
+        f"office:workitem_{action}": everyone(405, anonymous="login")
+        for action in ("complete", "urge", "pause", "resume", "extend", "cancel")
+    },
+    "office:notifications": everyone(200),
+    "office:about": everyone(200),
+    "office:notification_open": everyone(405, anonymous="login"),
+    "office:notifications_read_all": everyone(405, anonymous="login"),
+    "office:register": only(["section_head", "leader"]),
+    "office:register_export": only(["section_head", "leader"]),
+    "documents:index": everyone(200),
+    "petitions:index": everyone(200),
+    "meetings:index": everyone(200),
+    "supervision:index": everyone(200),
+}
+
+# --- The admin -------------------------------------------------------------------------
+# What each admin persona may do with each registered model: v(iew) a(dd) c(hange) d(elete).
+ADMIN_MODELS: dict[str, dict[str, str]] = {
+    "office_section": {"system_admin": "vacd", "security_admin": "v"},
+    "office_unit": {"system_admin": "vacd", "security_admin": "v"},
+    "office_staff": {"security_admin": "vac"},
+    "office_calendaryear": {"system_admin": "vac"},
+    "office_calendarday": {"system_admin": "vacd"},
+    "office_timelimitrule": {"system_admin": "vac"},
+    "office_auditentry": {"audit_admin": "v"},
+    "office_outboxmessage": {"system_admin": "v"},
+    "auth_user": {"security_admin": "vac"},
+    "auth_group": {"security_admin": "vc"},
+    "axes_accessattempt": {"security_admin": "vd"},
+    "axes_accesslog": {"audit_admin": "v"},
+    "axes_accessfailurelog": {"audit_admin": "v"},
+}
+ADMIN_VIEW_NEEDS = {"changelist": "v", "add": "a", "change": "v", "delete": "d", "history": "v"}
+
+ADMIN_PAGES = {
+    "admin:index": {p: 200 for p in ADMINS},
+    "admin:password_change": {p: 200 for p in ADMINS},
+    "admin:password_change_done": {p: 200 for p in ADMINS},
+    "admin:jsi18n": {p: 200 for p in ADMINS},
+    "admin:autocomplete": {p: 403 for p in ADMINS},  # without a valid source field
+    "admin:app_list:office": {p: 200 for p in ADMINS},
+    "admin:app_list:auth": {"system_admin": 404, "security_admin": 200, "audit_admin": 404},
+    "admin:app_list:axes": {"system_admin": 404, "security_admin": 200, "audit_admin": 200},
+    "admin:view_on_site": {p: 404 for p in ADMINS},  # no model of ours is viewed on site
+}
+for model, grants in ADMIN_MODELS.items():
+    for view, letter in ADMIN_VIEW_NEEDS.items():
+        ADMIN_PAGES[f"admin:{model}_{view}"] = {
+            p: (
+                200
+                if letter in grants.get(p, "") or (letter == "v" and "c" in grants.get(p, ""))
+                else 403
+            )
+            for p in ADMINS
+        }
+_OBJECT_VIEWS = {
+    f"admin:{model}_{view}" for model in ADMIN_MODELS for view in ("change", "delete", "history")
+}
+ADMIN_PAGES["admin:auth_user_password_change"] = {
+    p: (200 if p == "security_admin" else 403) for p in ADMINS
+}
+
+for name, answers in ADMIN_PAGES.items():
+    TABLE[name] = {"anonymous": "admin-login", **dict.fromkeys(BUSINESS, "admin-login"), **answers}
+# POST only; whoever is not signed in to the admin is sent back to it.
+TABLE["admin:logout"] = {
+    "anonymous": 302,
+    **dict.fromkeys(BUSINESS, 302),
+    **dict.fromkeys(ADMINS, 405),
+}
+# The admin's own sign-in page: shown to anyone who is not signed in to the admin.
+TABLE["admin:login"] = {
+    "anonymous": 200,
+    **dict.fromkeys(BUSINESS, 200),
+    **dict.fromkeys(ADMINS, 302),
+}
+
+
+def _walk(resolver: URLResolver, namespace: str = "", prefix: str = ""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p, ns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}", prefix + str(p.pattern)
+
+
+def all_url_names() -> set[str]:
+    names = set()
+    for name, _route in _walk(get_resolver()):
+        if name == "admin:app_list":
+            names.update(f"admin:app_list:{label}" for label in _admin_app_labels())
+        else:
+            names.add(name)
+    return names
+
+
+def _admin_app_labels() -> set[str]:
+    return {m._meta.app_label for m in admin.site._registry}
+
+
+def test_every_url_pattern_is_in_the_access_table():
+    missing = sorted(all_url_names() - set(TABLE))
+    assert not missing, f"add these URLs to the access table: {missing}"
+    stale = sorted(set(TABLE) - all_url_names())
+    assert not stale, f"these table rows name no URL: {stale}"
+
+
+def test_every_admin_model_is_in_the_table():
+    registered = {f"{m._meta.app_label}_{m._meta.model_name}" for m in admin.site._registry}
+    assert registered == set(ADMIN_MODELS), sorted(registered ^ set(ADMIN_MODELS))
+
+
+def _url_for(name: str) -> str:
+    from django.urls import reverse
+
+    if name.startswith("admin:app_list:"):
+        return reverse("admin:app_list", kwargs={"app_label": name.rsplit(":", 1)[1]})
+    if name == "admin:view_on_site":
+        return reverse("admin:view_on_site", kwargs={"content_type_id": 1, "object_id": "1"})
+    if name.startswith("office:workitem") or name == "office:notification_open":
+        from office.models import WorkItem
+
+        if name == "office:notification_open":
+            return reverse(name, args=[1])  # POST-only: refused before any lookup
+        clerk = User.objects.get(username="clerk")
+        return reverse(name, args=[WorkItem.objects.filter(assignee=clerk).first().pk])
+    if name == "admin:auth_user_password_change":
+        return reverse(name, args=[User.objects.get(username="clerk").pk])
+    if name in _OBJECT_VIEWS:
+        model = _admin_model(name)
+        obj = _admin_object(model)
+        return reverse(name, args=[obj.pk])
+    return reverse(name)
+
+
+def _admin_model(name: str):
+    key = name.removeprefix("admin:").rsplit("_", 1)[0]
+    for model in admin.site._registry:
+        if f"{model._meta.app_label}_{model._meta.model_name}" == key:
+            return model
+    raise LookupError(name)
+
+
+def _admin_object(model):
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    if model is Group:
+        return Group.objects.get(name="工作人员")
+    if model is User:
+        return User.objects.get(username="clerk")
+    from office.models import AuditEntry, OutboxMessage
+    from office.services.audit import audit_record
+
+    if model is AuditEntry:
+        return audit_record(action="test.access_table", object_repr="access table")
+    if model is OutboxMessage:
+        from django.utils import timezone
+
+        return OutboxMessage.objects.create(
+            channel="email", address="a@example.com", body="x", created_at=timezone.now()
+        )
+    if model in (AccessAttempt, AccessLog, AccessFailureLog):
+        defaults = {"user_agent": "test", "ip_address": "10.0.0.1", "username": "clerk"}
+        if model is AccessAttempt:
+            defaults["failures_since_start"] = 1
+        return model.objects.create(**defaults)
+    return model.objects.order_by("pk").first()
+
+
+CASES = [(name, persona) for name in sorted(TABLE) for persona in PERSONAS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_access(name, persona, request, client_for):
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    client = client_for(user)
+    url = _url_for(name)
+    response = client.get(url)
+    expected = TABLE[name][persona]
+    if expected == "login":
+        assert response.status_code == 302, (url, response.status_code)
+        assert response.url.startswith("/accounts/login/"), response.url
+    elif expected == "admin-login":
+        assert response.status_code == 302, (url, response.status_code)
+        assert response.url.startswith("/manage/login/"), response.url
+    else:
+        assert response.status_code == expected, (url, response.status_code)
