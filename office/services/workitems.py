@@ -123,7 +123,7 @@ def _schedule(item: WorkItem, due_at: dt.datetime | None, *, new_cycle: bool) ->
 
 
 def _locked(item: WorkItem) -> WorkItem:
-    return WorkItem.objects.select_for_update().select_related("rule").get(pk=item.pk)
+    return WorkItem.objects.select_for_update(of=("self",)).select_related("rule").get(pk=item.pk)
 
 
 def _require_open(item: WorkItem) -> None:
