@@ -40,6 +40,8 @@ def test_a_notification_queues_an_email_in_the_same_transaction(reachable):
 
 
 def test_people_without_an_address_get_the_in_app_notification_only(clerk):
+    clerk.email = ""
+    clerk.save(update_fields=["email"])
     notify(recipients=[clerk, clerk, None], title="只在系统内")
     assert Notification.objects.filter(title="只在系统内").count() == 1
     assert not OutboxMessage.objects.filter(subject="只在系统内").exists()
