@@ -10,7 +10,6 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from . import workcalendar
 from .models import (
     AuditEntry,
     CalendarDay,
@@ -171,27 +170,14 @@ class GroupAdmin(BaseGroupAdmin):
         return super().has_change_permission(request, obj)
 
 
-class CalendarChangeMixin:
-    """Any change to the calendar takes effect at once in this process (others within a
-    minute: office.workcalendar)."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        workcalendar.invalidate()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        workcalendar.invalidate()
-
-
 @admin.register(CalendarYear)
-class CalendarYearAdmin(CalendarChangeMixin, admin.ModelAdmin):
+class CalendarYearAdmin(admin.ModelAdmin):
     list_display = ["year", "source", "loaded_at"]
     search_fields = ["year", "source"]
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(CalendarChangeMixin, admin.ModelAdmin):
+class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "weekday", "kind", "name", "source"]
     list_filter = ["kind", "name"]
     search_fields = ["name", "source"]

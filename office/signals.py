@@ -1,4 +1,5 @@
-"""Sign-in events go to the security log and the audit trail (等保 8.1.4.3; S-37).
+"""Sign-in events go to the security log and the audit trail (等保 8.1.4.3; S-37); calendar
+changes drop this process's calendar cache (other processes refresh within 60 s).
 
 Only this bookkeeping lives in signals; no business logic does."""
 
@@ -8,7 +9,12 @@ import logging
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from . import workcalendar
+from .models import CalendarDay, CalendarYear
 
 log = logging.getLogger("office.security")
 
@@ -72,3 +78,10 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
         address=ip_address,
         outcome="refused",
     )
+
+
+@receiver([post_save, post_delete], sender=CalendarDay)
+@receiver([post_save, post_delete], sender=CalendarYear)
+def _calendar_changed(sender, **kwargs):
+    workcalendar.invalidate()
+    transaction.on_commit(workcalendar.invalidate)  # a read inside the transaction re-cached it
