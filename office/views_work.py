@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from . import workcalendar
@@ -25,11 +27,12 @@ from .services.audit import audit_record
 
 PAGE_SIZE = 50
 
+# Lazy: translated per request (LocaleMiddleware), not once in the language active at import.
 TABS = {
-    "todo": _("To do"),
-    "done": _("Done by me"),
-    "section": _("My section"),
-    "assigned": _("Assigned by me"),
+    "todo": gettext_lazy("To do"),
+    "done": gettext_lazy("Done by me"),
+    "section": gettext_lazy("My section"),
+    "assigned": gettext_lazy("Assigned by me"),
 }
 
 
@@ -63,6 +66,8 @@ def inbox(request):
     """待办 / 已办: all the person's work across the apps, 特急 first, then by deadline."""
     user = request.user
     staff = getattr(user, "_zb_staff", None) or svc._staff(user)
+    if staff is not None:
+        staff.user = user  # the shell shows the person's name: no second query for the user
     tab = request.GET.get("tab", "todo")
     if tab not in TABS or (tab == "section" and not _headed_section_ids(user)):
         tab = "todo"
@@ -72,13 +77,17 @@ def inbox(request):
         items = items.filter(kind=kind)
     now = timezone.now()
     light = request.GET.get("light", "")
-    if tab != "done":
+    if tab != "done" and light in TrafficLight.values:
+        # As WorkItem.light(): only open work has a light, and a stopped clock keeps the light
+        # it had when it stopped.
+        ref = Coalesce("paused_at", Value(now, output_field=DateTimeField()))
+        items = items.open().alias(light_ref=ref)
         if light == TrafficLight.RED:
-            items = items.filter(due_at__lte=now)
+            items = items.filter(due_at__lte=F("light_ref"))
         elif light == TrafficLight.YELLOW:
-            items = items.filter(remind_at__lte=now, due_at__gt=now)
-        elif light == TrafficLight.GREEN:
-            items = items.filter(Q(due_at__isnull=True) | Q(remind_at__gt=now))
+            items = items.filter(remind_at__lte=F("light_ref"), due_at__gt=F("light_ref"))
+        else:
+            items = items.filter(Q(due_at__isnull=True) | Q(remind_at__gt=F("light_ref")))
     state = request.GET.get("state", "")
     if tab == "assigned" and state in WorkState.values:
         items = items.filter(state=state)
@@ -223,7 +232,11 @@ def notification_open(request, pk: int):
         raise Http404
     if note.read_at is None:
         Notification.objects.filter(pk=pk).update(read_at=timezone.now())
-    return redirect(note.url or "office:notifications")
+    if note.url:
+        return redirect(note.url)
+    if note.work_item_id:  # work opened without a link of its own: its page
+        return redirect("office:workitem", pk=note.work_item_id)
+    return redirect("office:notifications")
 
 
 @login_required
@@ -275,7 +288,7 @@ def register_export(request):
     header = [
         _("Section"),
         _("Kind"),
-        _("Due"),
+        pgettext("register column: work due in the month", "Due"),
         _("Done on time"),
         _("Done late"),
         _("Still overdue"),
