@@ -293,6 +293,9 @@ MAILERS = {
                 "username": env.str("EMAIL_HOST_USER", default=""),
                 "password": env.str("EMAIL_HOST_PASSWORD", default=""),
                 "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+                # Only for django.core.mail.backends.filebased.EmailBackend: the folder it
+                # writes each message to (tests run a real worker with it).
+                "file_path": env.str("EMAIL_FILE_PATH", default=""),
             }.items()
             if v
         },

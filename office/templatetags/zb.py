@@ -30,3 +30,16 @@ def zb_datetime(value) -> str:
 @register.filter
 def zb_month(value) -> str:
     return f"{value.year}年{value.month}月" if value else ""
+
+
+@register.filter
+def zb_due(value) -> str:
+    """A deadline. Periods end at 24:00 (workcalendar.end_of_day), stored as 00:00 of the next
+    day: show that as the last day itself, 2026年3月12日, never as 3月13日 00:00."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    if local.time() == dt.time.min:
+        day = local.date() - dt.timedelta(days=1)
+        return f"{day.year}年{day.month}月{day.day}日"
+    return zb_datetime(value)

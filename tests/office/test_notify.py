@@ -11,6 +11,7 @@ from office.delivery import deliver_pending
 from office.models import Notification, OutboxMessage, OutboxState
 from office.services.notify import notify
 from office.sms import LocmemSMSBackend
+from tests.helpers import publishing_to
 
 pytestmark = pytest.mark.django_db
 
@@ -82,15 +83,12 @@ def test_a_failed_delivery_is_retried_later(reachable, monkeypatch):
 def test_a_broker_that_is_down_does_not_fail_the_change(
     reachable, django_capture_on_commit_callbacks
 ):
-    from office.celery import app
-
-    old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            notify(recipients=[reachable], title="broker 不可用时")
-    finally:
-        app.conf.broker_url = old
+    # Nothing listens on port 1: the after-commit publish fails in its own thread.
+    with (
+        publishing_to("redis://127.0.0.1:1/0", "zb-test-down"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notify(recipients=[reachable], title="broker 不可用时")
     # The change committed; the message waits for the relay.
     assert OutboxMessage.objects.get(subject="broker 不可用时").state == OutboxState.PENDING
     assert deliver_pending() == 1
