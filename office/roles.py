@@ -39,11 +39,25 @@ _CHASE = ["office.urge_workitem", "office.view_register"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.STAFF: [*_READ_ORGANISATION],
     Role.SECTION_HEAD: [*_READ_ORGANISATION, *_CHASE],
-    Role.SECRETARY: [*_READ_ORGANISATION, *_CHASE],
-    Role.LEADER: [*_READ_ORGANISATION, *_CHASE],
+    Role.SECRETARY: [
+        *_READ_ORGANISATION,
+        *_CHASE,
+        "documents.register_incoming",
+        "documents.view_all_incoming",
+    ],
+    Role.LEADER: [*_READ_ORGANISATION, *_CHASE, "documents.instruct_incoming"],
     Role.PETITION_OFFICER: [*_READ_ORGANISATION],
-    Role.SUPERVISOR: [*_READ_ORGANISATION, *_CHASE, "office.view_all_workitems"],
-    Role.ARCHIVIST: [*_READ_ORGANISATION],
+    Role.SUPERVISOR: [
+        *_READ_ORGANISATION,
+        *_CHASE,
+        "office.view_all_workitems",
+        "documents.view_all_incoming",
+    ],
+    Role.ARCHIVIST: [
+        *_READ_ORGANISATION,
+        "documents.archive_incoming",
+        "documents.view_all_incoming",
+    ],
     # Configuration: sections, units (and later calendars, time-limit rules, number series).
     Role.SYSTEM_ADMIN: [
         "office.add_section",
@@ -65,6 +79,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "office.change_timelimitrule",
         "office.view_timelimitrule",
         "office.view_outboxmessage",
+        "documents.add_numberseries",
+        "documents.change_numberseries",
+        "documents.view_numberseries",
     ],
     # People and permissions: accounts, staff records, role membership, lock-outs.
     Role.SECURITY_ADMIN: [

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "office.context_processors.shell",
+                "documents.context_processors.approval_queue",
             ],
         },
     },
@@ -214,8 +215,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_URL = "media/"  # never served directly: downloads go through permission-checked views
+# Attachments (S-21…S-25): the largest file accepted, in MB.
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=20)
+# The prefix of incoming registration numbers: 收文〔2026〕123号.
+INCOMING_NUMBER_PREFIX = env.str("INCOMING_NUMBER_PREFIX", default="收文")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -309,7 +314,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs seven INFO "Step n" lines per PDF; its refusals are WARNING/ERROR.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- Project knobs ---------------------------------------------------------------------

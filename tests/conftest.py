@@ -78,3 +78,9 @@ requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL (row locks and real concurrency); CI runs it there",
 )
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files go to a temporary folder, never into the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -17,12 +17,13 @@ PERSONAS = [
     "clerk",
     "other_section_staff",
     "section_head",
+    "secretary",
     "leader",
     "system_admin",
     "security_admin",
     "audit_admin",
 ]
-BUSINESS = ["clerk", "other_section_staff", "section_head", "leader"]
+BUSINESS = ["clerk", "other_section_staff", "section_head", "secretary", "leader"]
 ADMINS = ["system_admin", "security_admin", "audit_admin"]
 
 
@@ -37,15 +38,32 @@ def only(allowed: list[str], refused=403, anonymous="login"):
     }
 
 
+INCOMING_SEEN_BY = ["clerk", "section_head", "secretary", "leader"]
+DOCUMENT_TRANSITIONS = [
+    "incoming_screen",
+    "incoming_present",
+    "incoming_circulate",
+    "incoming_instruct",
+    "incoming_read",
+    "incoming_confirm",
+    "incoming_archive",
+    "incoming_attach",
+    "handling_note",
+    "handling_complete",
+    "extension_request",
+    "extension_decide",
+]
+
 # --- Site pages ------------------------------------------------------------------------
 TABLE: dict[str, dict[str, object]] = {
     "login": everyone(302, anonymous=200),  # signed in → straight to the inbox
     "logout": everyone(405, anonymous=405),  # POST only
     "office:home": everyone(200),
     "office:staff_list": only([*BUSINESS, "security_admin"]),
-    # A work item assigned to the clerk (综合科) by the secretary: seen by the clerk and the head
-    # of 综合科; everyone else gets 404, so its existence does not leak.
-    "office:workitem": only(["clerk", "section_head"], refused=404),
+    # A work item assigned to the clerk (综合科) by the secretary: seen by the clerk, the head
+    # of 综合科 and the secretary who assigned it; everyone else gets 404, so its existence does
+    # not leak.
+    "office:workitem": only(["clerk", "section_head", "secretary"], refused=404),
     # Actions are POST-only: a GET is refused before anything else is looked at.
     **{
         f"office:workitem_{action}": everyone(405, anonymous="login")
@@ -55,9 +73,23 @@ TABLE: dict[str, dict[str, object]] = {
     "office:about": everyone(200),
     "office:notification_open": everyone(405, anonymous="login"),
     "office:notifications_read_all": everyone(405, anonymous="login"),
-    "office:register": only(["section_head", "leader"]),
-    "office:register_export": only(["section_head", "leader"]),
+    "office:register": only(["section_head", "secretary", "leader"]),
+    "office:register_export": only(["section_head", "secretary", "leader"]),
+    # Incoming documents. The register, its export and the queue list only what the person may
+    # see; the object URLs use a document (see _incoming) registered by the secretary, presented
+    # to the mayor and assigned to 综合科: seen by those four, 404 for everyone else.
     "documents:index": everyone(200),
+    "documents:incoming_export": everyone(200),
+    "documents:incoming_register": only(["secretary"]),
+    "documents:queue": only(["leader"]),
+    **{
+        f"documents:{name}": only(INCOMING_SEEN_BY, refused=404)
+        for name in ("incoming", "incoming_slip", "attachment", "attachment_inline")
+    },
+    # A returned document: only the registrar (and the rest of the secretariat) sees it.
+    "documents:return_slip": only(["secretary"], refused=404),
+    # Transitions are POST-only: a GET is refused before anything else is looked at.
+    **{f"documents:{name}": everyone(405, anonymous="login") for name in DOCUMENT_TRANSITIONS},
     "petitions:index": everyone(200),
     "meetings:index": everyone(200),
     "supervision:index": everyone(200),
@@ -74,6 +106,7 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "office_timelimitrule": {"system_admin": "vac"},
     "office_auditentry": {"audit_admin": "v"},
     "office_outboxmessage": {"system_admin": "v"},
+    "documents_numberseries": {"system_admin": "vac"},
     "auth_user": {"security_admin": "vac"},
     "auth_group": {"security_admin": "vc"},
     "axes_accessattempt": {"security_admin": "vd"},
@@ -89,6 +122,7 @@ ADMIN_PAGES = {
     "admin:jsi18n": {p: 200 for p in ADMINS},
     "admin:autocomplete": {p: 403 for p in ADMINS},  # without a valid source field
     "admin:app_list:office": {p: 200 for p in ADMINS},
+    "admin:app_list:documents": {"system_admin": 200, "security_admin": 404, "audit_admin": 404},
     "admin:app_list:auth": {"system_admin": 404, "security_admin": 200, "audit_admin": 404},
     "admin:app_list:axes": {"system_admin": 404, "security_admin": 200, "audit_admin": 200},
     "admin:view_on_site": {p: 404 for p in ADMINS},  # no model of ours is viewed on site
@@ -175,6 +209,14 @@ def _url_for(name: str) -> str:
             return reverse(name, args=[1])  # POST-only: refused before any lookup
         clerk = User.objects.get(username="clerk")
         return reverse(name, args=[WorkItem.objects.filter(assignee=clerk).first().pk])
+    if name.startswith("documents:") and name.removeprefix("documents:") in DOCUMENT_TRANSITIONS:
+        return reverse(name, args=[1])  # POST-only: refused before any lookup
+    if name in ("documents:incoming", "documents:incoming_slip"):
+        return reverse(name, args=[_incoming().pk])
+    if name in ("documents:attachment", "documents:attachment_inline"):
+        return reverse(name, args=[_incoming().attachments.get().pk])
+    if name == "documents:return_slip":
+        return reverse(name, args=[_incoming(returned=True).pk])
     if name == "admin:auth_user_password_change":
         return reverse(name, args=[User.objects.get(username="clerk").pk])
     if name in _OBJECT_VIEWS:
@@ -182,6 +224,43 @@ def _url_for(name: str) -> str:
         obj = _admin_object(model)
         return reverse(name, args=[obj.pk])
     return reverse(name)
+
+
+def _incoming(*, returned: bool = False):
+    """A document with a scanned PDF, registered by the secretary, then either returned to the
+    sender or presented to the mayor and assigned to 综合科 (the clerk's and its head's)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from documents import services
+    from office import workcalendar
+    from office.models import Section
+
+    secretary = User.objects.get(username="secretary")
+    mayor = User.objects.get(username="mayor")
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    doc = services.incoming_register(
+        by=secretary,
+        title="关于做好冬季供暖保障工作的通知",
+        doc_type="notice",
+        sender_name="兴安盟行政公署办公室",
+        files=[("scan", scan)],
+    )
+    if returned:
+        return services.incoming_screen(
+            document=doc, by=secretary, accept=False, reason="不属于本机关职责"
+        )
+    services.incoming_screen(document=doc, by=secretary, accept=True)
+    services.incoming_present(document=doc, by=secretary, leader=mayor, proposal="拟请综合科研办。")
+    services.incoming_instruct(
+        document=doc,
+        leader=mayor,
+        text="请综合科研办。",
+        routing="assign",
+        lead=Section.objects.get(code="general"),
+        due_on=workcalendar.add_workdays(timezone.localdate(), 5),
+    )
+    return doc
 
 
 def _admin_model(name: str):
@@ -199,8 +278,12 @@ def _admin_object(model):
         return Group.objects.get(name="工作人员")
     if model is User:
         return User.objects.get(username="clerk")
+    from documents.models import NumberSeries
     from office.models import AuditEntry, OutboxMessage
     from office.services.audit import audit_record
+
+    if model is NumberSeries:
+        return NumberSeries.objects.get_or_create(prefix="收文", year=2026)[0]
 
     if model is AuditEntry:
         return audit_record(action="test.access_table", object_repr="access table")
@@ -226,6 +309,8 @@ CASES = [(name, persona) for name in sorted(TABLE) for persona in PERSONAS]
 def test_access(name, persona, request, client_for):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     client = client_for(user)
+    if name.startswith("documents:"):  # attachments are stored: not in the project's media
+        request.getfixturevalue("settings").MEDIA_ROOT = request.getfixturevalue("tmp_path")
     url = _url_for(name)
     response = client.get(url)
     expected = TABLE[name][persona]

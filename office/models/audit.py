@@ -9,6 +9,7 @@ trigger refuses them in the database too (nothing younger than 184 days may be d
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
@@ -68,7 +69,8 @@ class AuditEntry(models.Model):
 
     def compute_hash(self) -> str:
         content = {
-            "at": self.at.isoformat(timespec="microseconds"),
+            # In UTC: the database hands times back in UTC, whatever offset they were written with.
+            "at": self.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
             "actor": self.actor_id,
             "actor_name": self.actor_name,
             "action": self.action,

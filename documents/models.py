@@ -1,0 +1,570 @@
+"""Incoming documents (收文) and their handling record.
+
+The flow follows 党政机关公文处理工作条例 第二十四条 (DOMAIN.md §1.4): 签收/登记 → 初审 (accept or
+return with reasons) → 拟办 + 呈批 (or 传阅) → 批示 → 承办 (主办/协办, with a deadline) → 办结 →
+立卷/归档. Every transition is a function in `documents.services`; nothing else assigns `state`.
+
+Who may see a document is one table, `IncomingAccess`: a row per person, section or unit the
+document was routed to (the registrar, the leaders it was presented to, the readers, the handling
+sections). "Which documents may this user see" is one subquery on it (`visible_to`), used by every
+list, search, count, export, download and PDF. A restricted (受控) document counts only rows that
+name a person: its named audience (知悉范围).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from office.models import Section, Unit, Urgency, WorkItem
+
+
+class DocType(models.TextChoices):
+    """The 15 document types of 第八条 (DOMAIN.md §1.1). 会议纪要 is accepted as input for 纪要."""
+
+    RESOLUTION = "resolution", "决议"
+    DECISION = "decision", "决定"
+    ORDER = "order", "命令（令）"
+    COMMUNIQUE = "communique", "公报"
+    ANNOUNCEMENT = "announcement", "公告"
+    PUBLIC_NOTICE = "public_notice", "通告"
+    OPINION = "opinion", "意见"
+    NOTICE = "notice", "通知"
+    BULLETIN = "bulletin", "通报"
+    REPORT = "report", "报告"
+    REQUEST = "request", "请示"
+    REPLY = "reply", "批复"
+    MOTION = "motion", "议案"
+    LETTER = "letter", "函"
+    MINUTES = "minutes", "纪要"
+
+
+class Marking(models.TextChoices):
+    """公开属性. 秘密/机密/绝密 are not choices: this is a non-classified system (S-15b)."""
+
+    PUBLIC = "public", _("public")
+    INTERNAL = "internal", _("internal")
+    RESTRICTED = "restricted", _("restricted")
+
+
+# Words that mark state secrets (保密法 第十三条): refused at registration with a pointer to the
+# confidential (机要) channel.
+CLASSIFIED_MARKS = ("绝密", "机密", "秘密")
+
+
+class IncomingState(models.TextChoices):
+    """States and the transitions `documents.services` allows:
+
+    registered → accepted (初审 受理) | returned (退文, final)
+    accepted → presented (呈批) | circulating (传阅)
+    presented → presented (转呈 to another leader) | handling (批示 assigns 主办/协办)
+              | circulating (批示 circulates) | handled (阅知)
+    circulating → handled (everyone has read it)
+    handling → handled (every 承办 assignment completed)
+    handled → completed (秘书科 confirms 办结)
+    completed → archived (档案员 files it; read-only from then on)
+    """
+
+    REGISTERED = "registered", _("registered")
+    RETURNED = "returned", _("returned to sender")
+    ACCEPTED = "accepted", _("accepted")
+    PRESENTED = "presented", _("awaiting instruction")
+    CIRCULATING = "circulating", _("circulating")
+    HANDLING = "handling", _("being handled")
+    HANDLED = "handled", _("awaiting confirmation")
+    COMPLETED = "completed", _("completed")
+    ARCHIVED = "archived", _("archived")
+
+
+OPEN_STATES = (
+    IncomingState.REGISTERED,
+    IncomingState.ACCEPTED,
+    IncomingState.PRESENTED,
+    IncomingState.CIRCULATING,
+    IncomingState.HANDLING,
+    IncomingState.HANDLED,
+)
+
+
+class Retention(models.TextChoices):
+    """保管期限 (国家档案局令第8号): permanent, or fixed 30 / 10 years."""
+
+    PERMANENT = "permanent", _("permanent")
+    YEARS_30 = "30y", _("30 years")
+    YEARS_10 = "10y", _("10 years")
+
+
+class NumberSeries(models.Model):
+    """A gapless counter per prefix and year (收文〔2026〕123号). The row is locked in the same
+    transaction that uses the number, so a rolled-back registration gives its number back."""
+
+    prefix = models.CharField(_("prefix"), max_length=30)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="number_series_prefix_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.last_number}号"
+
+
+class IncomingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> IncomingQuerySet:
+        """The documents `user` may see, as ONE subquery on IncomingAccess (S-11)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        from office.services.workitems import _staff
+
+        staff = _staff(user)
+        person = Q(user=user)
+        grants = person
+        if staff is not None and staff.section_id:
+            grants |= Q(section_id=staff.section_id)
+        if staff is not None and staff.unit_id:
+            grants |= Q(unit_id=staff.unit_id)
+        by_person = IncomingAccess.objects.filter(person).values("document_id")
+        if user.has_perm("documents.view_all_incoming"):
+            return self.filter(~Q(marking=Marking.RESTRICTED) | Q(pk__in=by_person))
+        by_route = IncomingAccess.objects.filter(grants).values("document_id")
+        return self.filter(
+            Q(pk__in=by_route, marking__in=[Marking.PUBLIC, Marking.INTERNAL])
+            | Q(pk__in=by_person, marking=Marking.RESTRICTED)
+        )
+
+    def awaiting(self, leader) -> IncomingQuerySet:
+        """The approval queue: presented to this leader, 特急 first, then the longest waiting."""
+        return (
+            self.filter(state=IncomingState.PRESENTED, presented_to=leader)
+            .select_related("sender", "registered_by")
+            .order_by("-priority", "presented_at", "pk")
+        )
+
+    def for_list(self) -> IncomingQuerySet:
+        return self.select_related("sender", "presented_to", "lead_section", "lead_unit")
+
+
+class IncomingDocument(models.Model):
+    # The number series (NumberSeries) the registration number was taken from: its prefix and year.
+    registration_prefix = models.CharField(_("registration prefix"), max_length=30, editable=False)
+    registration_year = models.PositiveSmallIntegerField(_("registration year"))
+    registration_serial = models.PositiveIntegerField(_("registration serial"))
+    registration_number = models.CharField(_("registration number"), max_length=40, unique=True)
+
+    sender = models.ForeignKey(
+        Unit,
+        verbose_name=_("sender"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_documents",
+    )
+    sender_name = models.CharField(_("sender"), max_length=200)
+    sender_reference = models.CharField(_("sender reference"), max_length=80, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    doc_type = models.CharField(_("document type"), max_length=20, choices=DocType.choices)
+    marking = models.CharField(
+        _("marking"), max_length=12, choices=Marking.choices, default=Marking.INTERNAL
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    priority = models.PositiveSmallIntegerField(default=1, editable=False)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=1)
+    written_on = models.DateField(_("date written"), null=True, blank=True)
+    received_at = models.DateTimeField(_("time received"))
+    main_recipient = models.CharField(_("main recipient"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("same sender reference as"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=IncomingState.choices,
+        default=IncomingState.REGISTERED,
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered at"))
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    screened_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    proposal = models.TextField(_("proposal"), blank=True)
+    presented_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("presented to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    presented_at = models.DateTimeField(_("presented at"), null=True, blank=True)
+    lead_section = models.ForeignKey(
+        Section,
+        verbose_name=_("lead section"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lead_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("lead unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    retention = models.CharField(
+        _("retention"), max_length=12, choices=Retention.choices, blank=True
+    )
+    volume_reference = models.CharField(_("volume reference"), max_length=60, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Character bigrams of title, sender, numbers and instruction text: a two-character Chinese
+    # word is one token, found through a GIN index on PostgreSQL (documents.search).
+    search_text = models.TextField(editable=False, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IncomingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incoming document")
+        verbose_name_plural = _("incoming documents")
+        ordering = ["-received_at", "-pk"]
+        permissions = [
+            ("register_incoming", _("Can register incoming documents")),
+            ("view_all_incoming", _("Can see every unrestricted incoming document")),
+            ("instruct_incoming", _("Can write instructions on incoming documents")),
+            ("archive_incoming", _("Can file incoming documents in the archive")),
+        ]
+        constraints = [
+            # One series per prefix and year: a prefix changed mid-year starts again at 1.
+            models.UniqueConstraint(
+                fields=["registration_prefix", "registration_year", "registration_serial"],
+                name="incoming_prefix_year_serial",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(return_reason=""),
+                name="incoming_return_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="archived") | ~Q(retention=""),
+                name="incoming_archive_has_retention",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["presented_to", "-priority", "presented_at"],
+                name="incoming_queue",
+                condition=Q(state="presented"),
+            ),
+            models.Index(fields=["state", "-received_at"], name="incoming_state_received"),
+            models.Index(fields=["-received_at", "-id"], name="incoming_received"),
+            models.Index(fields=["sender_reference"], name="incoming_sender_ref"),
+            models.Index(fields=["sender", "-received_at"], name="incoming_sender_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("documents:incoming", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.state in (IncomingState.ARCHIVED, IncomingState.RETURNED)
+
+
+class AccessReason(models.TextChoices):
+    REGISTERED = "registered", _("registered it")
+    AUDIENCE = "audience", _("named audience")
+    PRESENTED = "presented", _("presented to")
+    CIRCULATED = "circulated", _("circulated to")
+    LEAD = "lead", _("lead handler")
+    ASSIST = "assist", _("assisting handler")
+
+
+class IncomingAccess(models.Model):
+    """Who a document was routed to: the direct foreign-key permission table (ARCHITECTURE.md,
+    "Who may see what"). Exactly one of user, section, unit per row."""
+
+    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="access")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=12, choices=AccessReason.choices)
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("document access")
+        verbose_name_plural = _("document access")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, section__isnull=True, unit__isnull=True)
+                    | Q(user__isnull=True, section__isnull=False, unit__isnull=True)
+                    | Q(user__isnull=True, section__isnull=True, unit__isnull=False)
+                ),
+                name="incoming_access_one_grantee",
+            ),
+            models.UniqueConstraint(
+                fields=["document", "user", "reason"],
+                condition=Q(user__isnull=False),
+                name="incoming_access_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["document", "section", "reason"],
+                condition=Q(section__isnull=False),
+                name="incoming_access_section_once",
+            ),
+            models.UniqueConstraint(
+                fields=["document", "unit", "reason"],
+                condition=Q(unit__isnull=False),
+                name="incoming_access_unit_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "document"], name="incoming_access_user"),
+            models.Index(fields=["section", "document"], name="incoming_access_section"),
+            models.Index(fields=["unit", "document"], name="incoming_access_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.user or self.section or self.unit}"
+
+
+class Routing(models.TextChoices):
+    """What a leader's instruction (批示) decides."""
+
+    ASSIGN = "assign", _("assign for handling")
+    FORWARD = "forward", _("pass on to another leader")
+    CIRCULATE = "circulate", _("circulate for reading")
+    READ = "read", _("read")
+
+
+class Instruction(models.Model):
+    """A leader's written instruction (批示): text, signer, time and the routing it decided."""
+
+    document = models.ForeignKey(
+        IncomingDocument, on_delete=models.PROTECT, related_name="instructions"
+    )
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("instruction"))
+    routing = models.CharField(_("routing"), max_length=12, choices=Routing.choices)
+    forwarded_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("instruction")
+        verbose_name_plural = _("instructions")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["document", "created_at"], name="instruction_document")]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class HandlingRole(models.TextChoices):
+    LEAD = "lead", _("lead")
+    ASSIST = "assist", _("assisting")
+
+
+class HandlingState(models.TextChoices):
+    OPEN = "open", _("being handled")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Handling(models.Model):
+    """One section or unit carrying out an instruction (承办: 主办 or 协办)."""
+
+    document = models.ForeignKey(
+        IncomingDocument, on_delete=models.PROTECT, related_name="handlings"
+    )
+    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="+")
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=8, choices=HandlingRole.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=HandlingState.choices, default=HandlingState.OPEN
+    )
+    work_item = models.OneToOneField(WorkItem, on_delete=models.PROTECT, related_name="+")
+    outcome = models.TextField(_("outcome"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("handling")
+        verbose_name_plural = _("handling")
+        ordering = ["role", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(section__isnull=False, unit__isnull=True)
+                | Q(section__isnull=True, unit__isnull=False),
+                name="handling_one_handler",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.handler)
+
+    @property
+    def handler(self):
+        return self.section or self.unit
+
+
+class ProgressNote(models.Model):
+    """Progress recorded while handling (办理情况), in order."""
+
+    handling = models.ForeignKey(Handling, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("progress"))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+
+
+class ExtensionRequest(models.Model):
+    """A handler asks for more time; the leader who instructed decides (限时办结制, §5.5)."""
+
+    handling = models.ForeignKey(Handling, on_delete=models.PROTECT, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    days = models.PositiveSmallIntegerField(_("working days"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(
+        max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    work_item = models.OneToOneField(WorkItem, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["handling"],
+                condition=Q(state="pending"),
+                name="extension_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handling}: +{self.days}"
+
+
+class Circulation(models.Model):
+    """传阅: who holds the document and who has read it (不得漏传、误传、延误)."""
+
+    document = models.ForeignKey(
+        IncomingDocument, on_delete=models.PROTECT, related_name="circulations"
+    )
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    work_item = models.OneToOneField(WorkItem, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "reader"],
+                condition=Q(read_at__isnull=True),
+                name="circulation_once_unread",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} → {self.reader}"
+
+
+class AttachmentKind(models.TextChoices):
+    SCAN = "scan", _("scanned document")
+    ANNEX = "annex", _("annex")
+
+
+class Attachment(models.Model):
+    """A file stored under a generated name through Django's storage API (S-21…S-25)."""
+
+    document = models.ForeignKey(
+        IncomingDocument, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(max_length=12, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to="incoming/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
