@@ -20,11 +20,24 @@ A module in `bench/` declares its entries at import time:
 A seeder must be idempotent: it receives the scale (1.0 for the full volume), creates only what
 is missing and returns one line for the log. A page lists the seeders it needs; the runner runs
 those (and their own `needs`) before measuring.
+
+Work that is not a page (a periodic job, a bulk service call) is a task: a function that receives
+`timed`, a context manager, and wraps in it exactly the part to measure; whatever it does before
+and after (arranging the data, rolling back) is not counted:
+
+    @task("spine: sweep", volume_note="1,000,000 work items", needs=("spine",), repeat=5)
+    def sweep_once(timed) -> str:
+        with transaction.atomic():
+            with timed():
+                reached = sweep(now=later)
+            transaction.set_rollback(True)      # every repetition does the same work
+        return f"{reached}"                     # shown in the log
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -52,8 +65,21 @@ class Page:
         return self.url() if callable(self.url) else self.url
 
 
+@dataclass(frozen=True)
+class Task:
+    name: str
+    func: Callable[[Callable[[], AbstractContextManager]], str | None]
+    volume_note: str
+    needs: tuple[str, ...]
+    rows: Callable[[], int] | None
+    repeat: int
+    warmup: int
+    module: str
+
+
 SEEDERS: dict[str, Seeder] = {}
 PAGES: list[Page] = []
+TASKS: list[Task] = []
 
 
 def seeder(name: str, *, needs: tuple[str, ...] = ()) -> Callable:
@@ -94,6 +120,32 @@ def page(
     entry = Page(name, url, persona, volume_note, tuple(needs), rows, status, caller)
     PAGES.append(entry)
     return entry
+
+
+def task(
+    name: str,
+    *,
+    volume_note: str = "",
+    needs: tuple[str, ...] = (),
+    rows: Callable[[], int] | None = None,
+    repeat: int = 5,
+    warmup: int = 1,
+) -> Callable:
+    """Register `func(timed) -> message` as a task to measure (see the module docstring).
+
+    repeat, warmup: the most repetitions the task wants; --repeat and --warmup lower them (a
+    task taking seconds is not run 50 times), never raise them.
+    """
+
+    def register(func):
+        if any(t.name == name for t in TASKS) or any(p.name == name for p in PAGES):
+            raise ValueError(f"task {name!r} is registered twice")
+        TASKS.append(
+            Task(name, func, volume_note, tuple(needs), rows, repeat, warmup, func.__module__)
+        )
+        return func
+
+    return register
 
 
 def scaled(volume: int, scale: float) -> int:

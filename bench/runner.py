@@ -8,6 +8,8 @@
 4. Each page: sign in the persona (force_login), warm up, then N requests, each timed with
    perf_counter around client.get (server time in-process: middleware, view, SQL, template;
    no network, no browser) and its SQL counted with CaptureQueriesContext.
+   Each task (work that is not a page, e.g. the deadline sweep): warm up, then N calls, each
+   timing and counting the SQL of the block the task wraps in `timed()`.
 5. A table on stdout and a JSON file in bench/results/ (git-ignored).
 """
 
@@ -163,7 +165,7 @@ def migrate() -> None:
 
 
 def seeders_for(pages) -> list:
-    """The seeders the pages need, each after the seeders it needs."""
+    """The seeders the pages (and tasks) need, each after the seeders it needs."""
     from bench.registry import SEEDERS
 
     ordered: list = []
@@ -268,6 +270,7 @@ def measure(p, *, repeat: int, warmup: int) -> dict:
         size = len(response.content)
     return {
         "name": p.name,
+        "kind": "page",
         "url": path,
         "persona": p.persona,
         "volume_note": p.volume_note,
@@ -283,6 +286,61 @@ def measure(p, *, repeat: int, warmup: int) -> dict:
         "queries": max(queries),
         "queries_min": min(queries),
         "samples_ms": [round(t, 3) for t in times],
+    }
+
+
+def measure_task(t, *, repeat: int, warmup: int) -> dict:
+    """Call the task warmup + repeat times; time and count the SQL of its `timed()` block.
+
+    Queries are counted with an execute wrapper rather than CaptureQueriesContext: a task may
+    run more queries than DEBUG keeps (9,000), and counting does not format the SQL.
+    """
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    samples: list[tuple[float, int]] = []
+
+    @contextmanager
+    def timed():
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            yield
+            elapsed = (time.perf_counter() - started) * 1000
+        samples.append((elapsed, count))
+
+    note = None
+    for i in range(warmup + repeat):
+        before = len(samples)
+        note = t.func(timed)
+        if len(samples) != before + 1:
+            raise SystemExit(f"task {t.name!r} must enter timed() exactly once per call")
+        if i < warmup:
+            samples.pop()
+    times = [ms for ms, _ in samples]
+    queries = [n for _, n in samples]
+    return {
+        "name": t.name,
+        "kind": "task",
+        "volume_note": t.volume_note,
+        "note": note,
+        "rows": t.rows() if t.rows else None,
+        "repeat": repeat,
+        "warmup": warmup,
+        "median_ms": round(statistics.median(times), 3),
+        "p95_ms": round(percentile(times, 95), 3),
+        "min_ms": round(min(times), 3),
+        "max_ms": round(max(times), 3),
+        "queries": max(queries),
+        "queries_min": min(queries),
+        "samples_ms": [round(ms, 3) for ms in times],
     }
 
 
@@ -354,7 +412,7 @@ def write_json(results: list[dict], meta: dict) -> Path:
 
 
 def list_entries() -> None:
-    from bench.registry import PAGES, SEEDERS
+    from bench.registry import PAGES, SEEDERS, TASKS
 
     print("seeders:")
     for s in SEEDERS.values():
@@ -365,6 +423,12 @@ def list_entries() -> None:
         print(f"  {p.name}: {p.resolve_url()} as {p.persona or 'anonymous'}", end="")
         print(f", {p.volume_note}" if p.volume_note else "", end="")
         print(f"  [{p.module}; seeds {', '.join(p.needs) or 'nothing'}]")
+    if TASKS:
+        print("tasks:")
+    for t in TASKS:
+        print(f"  {t.name}: up to {t.repeat} runs", end="")
+        print(f", {t.volume_note}" if t.volume_note else "", end="")
+        print(f"  [{t.module}; seeds {', '.join(t.needs) or 'nothing'}]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -374,18 +438,19 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
 
-    from bench.registry import PAGES
+    from bench.registry import PAGES, TASKS
 
     if args.list:
         list_entries()
         return 0
-    pages = PAGES
+    pages, tasks = PAGES, TASKS
     if args.only:
         wanted = [w.casefold() for w in args.only]
         pages = [p for p in PAGES if any(w in p.name.casefold() for w in wanted)]
-        if not pages:
-            names = ", ".join(p.name for p in PAGES)
-            print(f"no page matches {args.only}; pages: {names}", file=sys.stderr)
+        tasks = [t for t in TASKS if any(w in t.name.casefold() for w in wanted)]
+        if not pages and not tasks:
+            names = ", ".join(e.name for e in [*PAGES, *TASKS])
+            print(f"no page or task matches {args.only}; they are: {names}", file=sys.stderr)
             return 2
 
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -393,12 +458,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {database}; DEBUG={settings.DEBUG}; scale {args.scale:g}")
     load_before = os.getloadavg()[0]
     migrate()
-    seeded = run_seeders(seeders_for(pages), args.scale)
+    seeded = run_seeders(seeders_for([*pages, *tasks]), args.scale)
 
     results = []
     for p in pages:
         result = measure(p, repeat=args.repeat, warmup=args.warmup)
         print(f"measured {p.name}: median {result['median_ms']:.1f} ms")
+        results.append(result)
+    for t in tasks:
+        repeat, warmup = min(args.repeat, t.repeat), min(args.warmup, t.warmup)
+        result = measure_task(t, repeat=repeat, warmup=warmup)
+        print(f"measured {t.name}: median {result['median_ms']:.1f} ms; {result['note'] or ''}")
         results.append(result)
     print_table(results)
     load_after = os.getloadavg()[0]

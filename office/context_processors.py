@@ -24,7 +24,7 @@ def shell(request) -> dict:
     # Two counts for the navigation, each one indexed query whatever the volume.
     from .models import Notification, WorkItem
 
-    context["open_count"] = WorkItem.objects.waiting_for(user, staff).count()
+    context["open_count"] = WorkItem.objects.count_waiting_for(user, staff)
     context["unread_count"] = Notification.objects.filter(
         recipient=user, read_at__isnull=True
     ).count()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import operator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +24,7 @@ from django.views.decorators.http import require_POST
 from . import workcalendar
 from .forms import CompleteForm, ExtendForm, MonthForm, ReasonForm, UrgeForm
 from .models import Notification, Section, TrafficLight, WorkItem, WorkKind, WorkState
+from .models.workitems import waiting_for_parts
 from .register import monthly_register, totals
 from .services import TransitionError
 from .services import workitems as svc
@@ -44,6 +49,57 @@ def _headed_section_ids(user) -> list[int]:
     return cached
 
 
+class InOrder:
+    """Open work that is the union of disjoint parts, in inbox order, for the Paginator.
+
+    One OR across two indexes (the person's work, their section's unassigned work) cannot be
+    read in order: PostgreSQL would fetch every matching row (16,000 for a busy person at a
+    million work items) to sort them for one page of 50. Part by part it reads each index in
+    order and stops: a page takes the first `offset + 50` entries of each part (UNION ALL), picks
+    the page's 50 ids among them and only then reads those rows; the count adds the parts'
+    counts, each an index-only scan. Two queries, however many rows there are.
+    """
+
+    ordered = True  # for the Paginator: the order is the inbox's
+
+    def __init__(self, items, parts: list[Q]):
+        self.items = items  # open work, filtered but not narrowed to anyone
+        self.parts = parts
+
+    def filter(self, *args, **kwargs) -> InOrder:
+        return InOrder(self.items.filter(*args, **kwargs), self.parts)
+
+    def alias(self, **kwargs) -> InOrder:
+        return InOrder(self.items.alias(**kwargs), self.parts)
+
+    def open(self) -> InOrder:
+        return InOrder(self.items.open(), self.parts)
+
+    def count(self) -> int:
+        ones = [self.items.filter(p).order_by().values(one=Value(1)) for p in self.parts]
+        return ones[0].union(*ones[1:], all=True).count() if len(ones) > 1 else ones[0].count()
+
+    def __getitem__(self, key: slice):
+        if not isinstance(key, slice) or key.stop is None:
+            raise TypeError("InOrder supports slices with an end only")
+        if key.stop <= (key.start or 0):
+            return []
+        if len(self.parts) == 1 or not connection.features.supports_slicing_ordering_in_compound:
+            either = functools.reduce(operator.or_, self.parts)  # SQLite: LIMIT in a UNION
+            return list(self.items.filter(either).for_inbox()[key])
+        order = WorkItem.objects.for_inbox().query.order_by
+        keys = ("pk", "priority", "due_at")
+        firsts = [
+            self.items.filter(p).order_by(*order).values_list(*keys)[: key.stop] for p in self.parts
+        ]
+        # The page's ids are picked among the candidates before any row is joined: the planner
+        # would otherwise join and sort every candidate (10,000 wide rows on page 100).
+        page = firsts[0].union(*firsts[1:], all=True).order_by(*order)[key]
+        sql, params = page.query.sql_with_params()
+        ids = RawSQL(f"SELECT {connection.ops.quote_name('pk')} FROM ({sql}) AS page", params)
+        return list(self.items.filter(pk__in=ids).for_inbox())
+
+
 def inbox_queryset(user, staff, tab: str):
     items = WorkItem.objects.all()
     if tab == "done":
@@ -56,8 +112,8 @@ def inbox_queryset(user, staff, tab: str):
         items = items.open().filter(section_id__in=_headed_section_ids(user))
     elif tab == "assigned":
         items = items.assigned_by(user)
-    else:
-        items = items.waiting_for(user, staff)
+    else:  # as items.waiting_for(user, staff), read part by part
+        return InOrder(items.open(), waiting_for_parts(user, staff))
     return items.for_inbox()
 
 

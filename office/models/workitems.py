@@ -72,6 +72,20 @@ class TrafficLight(models.TextChoices):
     RED = "red", _("overdue")
 
 
+def waiting_for_parts(user, staff) -> list[Q]:
+    """`WorkItemQuerySet.waiting_for` as disjoint parts, each one range of one partial index:
+    given to the person; given to their section, or their unit, with nobody named yet. One OR
+    across them cannot be read in index order (see views_work.InOrder)."""
+    parts = [Q(assignee=user)]
+    section_id = staff.section_id if staff is not None else None
+    if section_id:
+        parts.append(Q(assignee__isnull=True, section_id=section_id))
+    if staff is not None and staff.unit_id:
+        unit = Q(assignee__isnull=True, unit_id=staff.unit_id)
+        parts.append(unit & ~Q(section_id=section_id) if section_id else unit)
+    return parts
+
+
 class WorkItemQuerySet(models.QuerySet):
     def open(self) -> WorkItemQuerySet:
         return self.filter(state=WorkState.OPEN)
@@ -91,6 +105,15 @@ class WorkItemQuerySet(models.QuerySet):
         if staff is not None and staff.unit_id:
             q |= Q(assignee__isnull=True, unit_id=staff.unit_id)
         return self.open().filter(q)
+
+    def count_waiting_for(self, user, staff=None) -> int:
+        """`waiting_for(...).count()` in one query of index-only counts, part by part (a count
+        over the OR reads every matching row: 250 ms cold for a busy person at 1M items)."""
+        ones = [
+            self.open().filter(p).order_by().values(one=models.Value(1))
+            for p in waiting_for_parts(user, staff)
+        ]
+        return ones[0].union(*ones[1:], all=True).count() if len(ones) > 1 else ones[0].count()
 
     def of_section(self, section_id: int) -> WorkItemQuerySet:
         return self.open().filter(section_id=section_id)
@@ -239,6 +262,13 @@ class WorkItem(models.Model):
                 fields=["unit", "-priority", "due_at"],
                 condition=Q(state="open"),
                 name="workitem_open_by_unit",
+            ),
+            # The inbox's 待办 reads "the section's work with nobody named yet" on its own (see
+            # views_work.InOrder): in order for a page, index-only for the count.
+            models.Index(
+                fields=["section", "-priority", "due_at"],
+                condition=Q(state="open", assignee__isnull=True),
+                name="workitem_open_unassigned",
             ),
             models.Index(
                 fields=["next_sweep_at"],
