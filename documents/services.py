@@ -68,7 +68,9 @@ from .models import (
 
 REGISTRATION_PREFIX_DEFAULT = "收文"
 
-ALREADY_HANDLED = gettext_lazy("This document has already been handled by someone else; reload the page.")
+ALREADY_HANDLED = gettext_lazy(
+    "This document has already been handled by someone else; reload the page."
+)
 
 
 # --- Numbers ------------------------------------------------------------------------------
