@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    "--lang=zh-CN",  # date inputs in Chinese order, as on the office's machines
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "e2e"
 TIMEOUT_MS = 10_000
