@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from office.models import Section, Unit, Urgency, WorkItem
 
@@ -67,14 +68,14 @@ class IncomingState(models.TextChoices):
     completed → archived (档案员 files it; read-only from then on)
     """
 
-    REGISTERED = "registered", _("registered")
+    REGISTERED = "registered", pgettext_lazy("incoming state", "registered")
     RETURNED = "returned", _("returned to sender")
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", pgettext_lazy("incoming state", "accepted")
     PRESENTED = "presented", _("awaiting instruction")
     CIRCULATING = "circulating", _("circulating")
     HANDLING = "handling", _("being handled")
     HANDLED = "handled", _("awaiting confirmation")
-    COMPLETED = "completed", _("completed")
+    COMPLETED = "completed", pgettext_lazy("incoming state", "completed")
     ARCHIVED = "archived", _("archived")
 
 
@@ -475,7 +476,7 @@ class ProgressNote(models.Model):
 
 
 class ExtensionState(models.TextChoices):
-    PENDING = "pending", _("pending")
+    PENDING = "pending", pgettext_lazy("extension request", "pending")
     APPROVED = "approved", _("approved")
     REFUSED = "refused", _("refused")
 
