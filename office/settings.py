@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "petitions",
     "meetings",
     "supervision",
+    "portal",
 ]
 
 MIDDLEWARE = [

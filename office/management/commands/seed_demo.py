@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -14,6 +15,9 @@ from office import demo
 from office.models import Section, Staff, Unit, UnitKind
 from office.reference import ensure_reference_data
 from office.roles import ADMIN_SITE_ROLES, sync_roles
+
+# Apps whose demo records are seeded after the office, in this order (later ones may use earlier).
+APP_DEMOS = ("documents", "supervision", "petitions", "meetings", "portal")
 
 
 class Command(BaseCommand):
@@ -84,12 +88,29 @@ class Command(BaseCommand):
                 leader_in_charge=User.objects.get(username=username)
             )
         work = self._seed_work()
+        app_lines = self._seed_apps()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo office ready: {len(sections)} sections, {len(units)} units, "
                 f"{len(demo.PEOPLE)} people ({created} new accounts), {work} new work items."
             )
         )
+        for line in app_lines:
+            self.stdout.write(f"  {line}")
+
+    def _seed_apps(self) -> list[str]:
+        """Each app may bring demo records of its own: `<app>/demo.py` with
+        `seed_demo() -> str` (idempotent, returns one line for the log)."""
+        lines = []
+        for label in APP_DEMOS:
+            try:
+                module = importlib.import_module(f"{label}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{label}.demo":
+                    raise
+                continue
+            lines.append(f"{label}: {module.seed_demo()}")
+        return lines
 
     def _seed_work(self) -> int:
         """A few open items per demo person, in all three lights. Only once."""
