@@ -420,7 +420,9 @@ def list_entries() -> None:
         print(f"  {s.name}{needs}  [{s.module}]")
     print("pages:")
     for p in PAGES:
-        print(f"  {p.name}: {p.resolve_url()} as {p.persona or 'anonymous'}", end="")
+        # A URL that needs seeded data to be known is shown as such: --list touches no database.
+        url = "(computed from the data)" if callable(p.url) else p.url
+        print(f"  {p.name}: {url} as {p.persona or 'anonymous'}", end="")
         print(f", {p.volume_note}" if p.volume_note else "", end="")
         print(f"  [{p.module}; seeds {', '.join(p.needs) or 'nothing'}]")
     if TASKS:

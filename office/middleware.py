@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 _LAST_SEEN = "_zb_last_seen"
@@ -57,3 +59,19 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Simplified Chinese unless the person chose otherwise.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, so an office PC whose
+    browser happens to be in English would show English. Here only an explicit choice (the
+    language cookie set by the footer's switch, `set_language`) changes the language.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

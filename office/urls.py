@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from . import views, views_work
 
@@ -40,6 +41,7 @@ admin.site.index_title = "管理首页"
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include(office_patterns)),
     path("documents/", include("documents.urls")),
     path("petitions/", include("petitions.urls")),

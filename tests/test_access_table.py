@@ -43,6 +43,8 @@ DOCUMENT_TRANSITIONS = [
 TABLE: dict[str, dict[str, object]] = {
     "login": everyone(302, anonymous=200),  # signed in → straight to the inbox
     "logout": everyone(405, anonymous=405),  # POST only
+    # Django's set_language: a GET changes nothing and only redirects back.
+    "set_language": everyone(302, anonymous=302),
     "office:home": everyone(200),
     "office:staff_list": only([*BUSINESS, "security_admin"]),
     # The supervisor oversees all work (office.view_all_workitems).

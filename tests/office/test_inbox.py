@@ -294,9 +294,17 @@ def test_unknown_or_forbidden_tabs_fall_back_to_todo(client_for, clerk):
 
 def test_the_tabs_follow_the_language_of_the_request(client_for, clerk):
     """The tab labels are translated per request, not once when the module is imported."""
-    html = client_for(clerk).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client = client_for(clerk)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
     assert '<html lang="en">' in html
     assert ">To do</a>" in html and ">Done by me</a>" in html and ">待办</a>" not in html
+
+
+def test_chinese_is_shown_whatever_the_browser_asks_for(client_for, clerk):
+    """An office PC with an English browser still gets the Chinese UI (Chinese first)."""
+    html = client_for(clerk).get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans">' in html and ">待办</a>" in html
 
 
 # --- Traffic lights ------------------------------------------------------------------------
