@@ -151,7 +151,9 @@ def _time_limit(seconds: float) -> Iterator[bool]:
         raise _Deadline
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats every 50 ms after the first: an alarm that lands inside a C callback
+    # (cffi prints and drops exceptions raised there) is followed by another one.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield True
     finally:
@@ -183,6 +185,8 @@ def html_to_pdf(
             pdf = document.write_pdf(
                 stylesheets=[CSS(string=BASE_CSS, url_fetcher=fetcher)],
             )
+            if time.monotonic() - started > timeout:  # every alarm was swallowed: still late
+                raise _Deadline
     except _Deadline:
         logger.error("PDF render stopped after %.1f s", time.monotonic() - started)
         raise PDFRenderTimeout(timeout) from None
