@@ -1,15 +1,57 @@
-"""The petitions rows of the access table (see tests/access.py)."""
+"""The petitions rows of the access table (see tests/access.py).
+
+Object URLs use the first demo petition: registered by the petition officer and assigned to
+市住建局, so the petition office (petition.view_all_petitions: the officer and the city
+leaders) sees it and everyone else gets 404. Its notices print only for the desk (the leader may
+read the case but not print the petitioner's notices: 403). Transitions are POST-only.
+"""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.access import everyone
+from tests.access import everyone, only, public
+
+SEEN_BY = ["petition_officer", "leader"]
+TRANSITIONS = [
+    "decide",
+    "assign",
+    "extend",
+    "reply",
+    "rate",
+    "review_apply",
+    "review_decide",
+    "review_hearing",
+    "report",
+    "notice_deliver",
+    "reveal",
+]
 
 TABLE: dict[str, dict[str, object]] = {
     "petitions:index": everyone(200),
+    "petitions:register": only(["petition_officer"]),
+    "petitions:detail": only(SEEN_BY, refused=404),
+    "petitions:notice_pdf": {**only(SEEN_BY, refused=404), "leader": 403},
+    **{f"petitions:{name}": everyone(405) for name in TRANSITIONS},
+    "petitions_public:submit": public(200),
+    "petitions_public:submitted": public(200),
+    "petitions_public:lookup": public(200),
+    "petitions_public:rate": public(405),
 }
 
 
+def _demo_petition():
+    from petitions.models import Petition
+
+    return Petition.objects.get(title="和平街道某小区冬季供暖温度不达标")
+
+
 def url_for(name: str) -> str:
+    short = name.removeprefix("petitions:")
+    if short in TRANSITIONS:
+        return reverse(name, args=[1])  # POST-only: refused before any lookup
+    if short == "detail":
+        return reverse(name, args=[_demo_petition().pk])
+    if short == "notice_pdf":
+        return reverse(name, args=[_demo_petition().notices.first().pk])
     return reverse(name)
