@@ -230,6 +230,9 @@ class Petition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # The two statutory deadlines as they stood, kept for the rates (及时受理率, 按期办结率).
+    accept_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    handle_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     extended = models.BooleanField(_("extended"), default=False)
 
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)

@@ -262,8 +262,8 @@ def petition_register(
                 start=received_at,
                 now=now,
             )
-            petition.due_at = item.due_at
-            petition.save(update_fields=["due_at"])
+            petition.due_at = petition.accept_due_at = item.due_at
+            petition.save(update_fields=["due_at", "accept_due_at"])
             _notice(petition, NoticeKind.ACKNOWLEDGEMENT, by, now, code=code)
             audit_record(
                 action="petition.register",
@@ -497,7 +497,7 @@ def petition_decide(
                 start=now,
                 now=now,
             )
-            petition.due_at = item.due_at
+            petition.due_at = petition.handle_due_at = item.due_at
         elif decision == Decision.TRANSFER:
             petition.state = PetitionState.TRANSFERRED
             petition.transferred_to = unit
@@ -681,8 +681,8 @@ def petition_extend(*, petition: Petition, by, days: int, reason: str, http_requ
         old_due = item.due_at
         item = workitem_extend(item=item, by=by, amount=days, reason=reason, now=now)
         petition.extended = True
-        petition.due_at = item.due_at
-        petition.save(update_fields=["extended", "due_at", "updated_at"])
+        petition.due_at = petition.handle_due_at = item.due_at
+        petition.save(update_fields=["extended", "due_at", "handle_due_at", "updated_at"])
         _notice(petition, NoticeKind.EXTENSION, by, now, days=days, reason=reason.strip())
         audit_record(
             action="petition.extend",

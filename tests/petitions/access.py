@@ -30,6 +30,8 @@ TRANSITIONS = [
 TABLE: dict[str, dict[str, object]] = {
     "petitions:index": everyone(200),
     "petitions:register": only(["petition_officer"]),
+    "petitions:stats": only(SEEN_BY),
+    "petitions:ledger": only(SEEN_BY),
     "petitions:detail": only(SEEN_BY, refused=404),
     "petitions:notice_pdf": {**only(SEEN_BY, refused=404), "leader": 403},
     **{f"petitions:{name}": everyone(405) for name in TRANSITIONS},
