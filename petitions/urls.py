@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/review/hearing/", views.review_hearing, name="review_hearing"),
     path("assignment/<int:pk>/report/", views.assignment_report, name="report"),
     path("notice/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("attachment/<int:pk>/", views.attachment_download, name="attachment"),
     path("notice/<int:pk>/deliver/", views.notice_deliver, name="notice_deliver"),
     path("petitioner/<int:pk>/reveal/", views.petitioner_reveal, name="reveal"),
 ]

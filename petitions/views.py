@@ -687,3 +687,40 @@ def _due_day(moment):
     import datetime as dt
 
     return (timezone.localtime(moment) - dt.timedelta(microseconds=1)).date()
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """Material handed in with a petition. It carries the petitioner's identity, so only those
+    who may see the identity may download it (403 for a unit the identity was not passed to)."""
+    from django.http import FileResponse
+
+    from documents.files import content_disposition
+
+    from .models import Attachment
+
+    attachment = (
+        Attachment.objects.filter(pk=pk, petition__in=Petition.objects.visible_to(request.user))
+        .select_related("petition")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    if not services.identity_visible(request.user, attachment.petition):
+        raise PermissionDenied
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404 from error
+    audit_record(
+        action="petition.download",
+        actor=request.user,
+        obj=attachment.petition,
+        changes={"attachment": attachment.pk},
+        request=request,
+    )
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition(attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -34,6 +34,8 @@ TABLE: dict[str, dict[str, object]] = {
     "petitions:ledger": only(SEEN_BY),
     "petitions:detail": only(SEEN_BY, refused=404),
     "petitions:notice_pdf": {**only(SEEN_BY, refused=404), "leader": 403},
+    # A scanned letter attached to the demo petition: seen by the petition office only.
+    "petitions:attachment": only(SEEN_BY, refused=404),
     **{f"petitions:{name}": everyone(405) for name in TRANSITIONS},
     "petitions_public:submit": public(200),
     "petitions_public:submitted": public(200),
@@ -48,12 +50,25 @@ def _demo_petition():
     return Petition.objects.get(title="和平街道某小区冬季供暖温度不达标")
 
 
+def _attachment():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from petitions import services
+
+    petition = _demo_petition()
+    scan = SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    return services._attach(petition, scan, None, timezone.now())
+
+
 def url_for(name: str) -> str:
     short = name.removeprefix("petitions:")
     if short in TRANSITIONS:
         return reverse(name, args=[1])  # POST-only: refused before any lookup
     if short == "detail":
         return reverse(name, args=[_demo_petition().pk])
+    if short == "attachment":
+        return reverse(name, args=[_attachment().pk])
     if short == "notice_pdf":
         return reverse(name, args=[_demo_petition().notices.first().pk])
     return reverse(name)

@@ -191,3 +191,25 @@ def test_petition_officer_cannot_export_personal_data_without_the_separate_permi
 ):
     assert petition_officer.has_perm("petitions.reveal_petitioner")
     assert not petition_officer.has_perm("petitions.export_petitioner_data")
+
+
+def test_material_carries_identity_and_is_withheld_from_a_unit_without_it(
+    register, petition_officer, client_for, housing
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    scan = SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    petition, _code = register(files=[scan])
+    attachment = petition.attachments.get()
+    assert attachment.file.name.endswith(".pdf") and "letter" not in attachment.file.name
+    services.petition_decide(
+        petition=petition, by=petition_officer, decision="assign", unit=housing, now=at(2026, 9, 2)
+    )
+    url = reverse("petitions:attachment", args=[attachment.pk])
+    response = client_for(petition_officer).get(url)
+    assert response.status_code == 200 and "attachment;" in response["Content-Disposition"]
+    assert AuditEntry.objects.filter(
+        action="petition.download", object_id=str(petition.pk)
+    ).exists()
+    unit_user = _unit_staff(housing, "housing_staff")
+    assert client_for(unit_user).get(url).status_code == 403
