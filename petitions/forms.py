@@ -10,6 +10,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from office.models import Section, Unit
 
@@ -75,7 +76,7 @@ class PetitionFields(Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     subject_area = forms.ChoiceField(label=_("Subject area"), choices=SubjectArea.choices)
     title = forms.CharField(
-        label=_("Subject"),
+        label=pgettext_lazy("petition", "Subject"),
         max_length=100,
         error_messages={"required": _("Give the petition a short subject.")},
     )
