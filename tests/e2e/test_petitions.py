@@ -48,7 +48,12 @@ def _success(page, text):
 
 
 def test_a_visitors_complaint_from_the_desk_to_the_petitioners_rating(
-    page, new_page, browser_log, live_server, housing_staff, artifacts_dir  # noqa: F811
+    page,
+    new_page,
+    browser_log,
+    live_server,
+    housing_staff,
+    artifacts_dir,  # noqa: F811
 ):
     # 1. The desk registers the visit.
     sign_in(page, "petition_officer", settings.DEMO_PASSWORD)
