@@ -19,7 +19,7 @@ from office import workcalendar
 from office.models import CalendarYear, Staff, Unit
 from petitions.models import Petition
 
-from .test_documents import new_page  # noqa: F401  (fixture)
+from .test_documents import new_page  # noqa: F401  (a fixture)
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e]
@@ -49,7 +49,7 @@ def _success(page, text):
 
 def test_a_visitors_complaint_from_the_desk_to_the_petitioners_rating(
     page,
-    new_page,
+    new_page,  # noqa: F811  (the fixture imported above)
     browser_log,
     live_server,
     housing_staff,
