@@ -53,7 +53,7 @@ def test_a_visitors_complaint_from_the_desk_to_the_petitioners_rating(
     browser_log,
     live_server,
     housing_staff,
-    artifacts_dir,  # noqa: F811
+    artifacts_dir,
 ):
     # 1. The desk registers the visit.
     sign_in(page, "petition_officer", settings.DEMO_PASSWORD)
