@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 VERSION = "v1"
 NONCE_BYTES = 12
@@ -33,7 +34,13 @@ class DecryptionError(Exception):
 
 
 def _derive(label: bytes) -> bytes:
-    h = hmac.HMAC(settings.PETITION_DATA_KEY.encode(), hashes.SM3())
+    secret = settings.PETITION_DATA_KEY
+    if not secret:
+        raise ImproperlyConfigured(
+            "PETITION_DATA_KEY is not set: production needs a long random PETITION_DATA_KEY in "
+            "the environment to encrypt petitioners' personal data (see .env.example)."
+        )
+    h = hmac.HMAC(secret.encode(), hashes.SM3())
     h.update(b"zhengban-petitions/" + label)
     return h.finalize()
 

@@ -49,6 +49,7 @@ from .models import (
     NoticeKind,
     Outcome,
     Petition,
+    PetitionCounter,
     Petitioner,
     PetitionerRole,
     PetitionState,
@@ -136,10 +137,19 @@ def _person(user):
 
 
 def _number(now: dt.datetime) -> str:
-    from documents.services import next_number
-
+    """The next number of the year's gapless series; runs inside the registering transaction."""
     year = now.astimezone(workcalendar.local_tz()).year
-    return f"{NUMBER_PREFIX}〔{year}〕{next_number(NUMBER_PREFIX, year)}号"
+    counter = PetitionCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                PetitionCounter.objects.create(year=year)
+        except IntegrityError:
+            pass  # created by a concurrent first registration of the year
+        counter = PetitionCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{NUMBER_PREFIX}〔{year}〕{counter.last_number}号"
 
 
 def can_see(user, petition: Petition) -> bool:

@@ -213,3 +213,20 @@ def test_material_carries_identity_and_is_withheld_from_a_unit_without_it(
     ).exists()
     unit_user = _unit_staff(housing, "housing_staff")
     assert client_for(unit_user).get(url).status_code == 403
+
+
+def test_without_the_key_personal_data_is_refused_not_weakly_encrypted(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.PETITION_DATA_KEY = ""
+    with pytest.raises(ImproperlyConfigured, match="PETITION_DATA_KEY"):
+        crypto.encrypt("13904825678")
+    with pytest.raises(ImproperlyConfigured):
+        crypto.keyed_hash("phone", "13904825678")
+
+
+def test_another_key_cannot_read_the_data(settings):
+    token = crypto.encrypt("150221195803121234")
+    settings.PETITION_DATA_KEY = "another-deployment-key-entirely-different"
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt(token)
