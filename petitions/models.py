@@ -521,3 +521,37 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("in progress")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class LedgerExport(models.Model):
+    """A long 信访台账 export, built by a worker (petitions.tasks.build_ledger) with its progress
+    on the status page and the file downloadable by the person who asked for it."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    personal_data = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=ExportState.choices, default=ExportState.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done_rows / self.total) if self.total else 0

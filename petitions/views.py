@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -562,112 +562,27 @@ def _year(request) -> int:
     return min(max(year, 2000), 2100)
 
 
-EXPORT_LIMIT = 10_000
+SYNC_LIMIT = 2_000  # more rows than this are built in the background
 
 
 @login_required
 @permission_required("petitions.view_all_petitions", raise_exception=True)
 def petition_ledger(request):
-    """信访台账 as Excel for a year, at most EXPORT_LIMIT rows. Names, ID numbers and phones are
-    masked unless the person holds the separate export permission (S-17); every export is an
-    audit entry saying which."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from . import stats
-    from .models import Petitioner
+    """信访台账 as Excel for a year. Up to SYNC_LIMIT rows it is built in the request; a longer
+    one is queued for a worker and the person is sent to its progress page (S-37: audited either
+    way; personal data masked unless the separate export permission)."""
+    from . import exports
 
     year = _year(request)
-    start, end = stats.period(year)
     full = request.user.has_perm("petitions.export_petitioner_data")
-    petitions = (
-        stats.for_period(Petition.objects.all(), start, end)
-        .select_related("first_responder")
-        .prefetch_related(
-            Prefetch(
-                "petitioners",
-                queryset=Petitioner.objects.filter(order=0),
-                to_attr="lead_petitioners",
-            )
-        )
-        .order_by("received_at", "pk")[:EXPORT_LIMIT]
-    )
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{year}年信访台账"
-    head = [
-        "信访编号",
-        "登记日期",
-        "信访形式",
-        "类别",
-        "问题领域",
-        "标题",
-        "信访人",
-        "身份证号码",
-        "联系电话",
-        "首问责任人",
-        "状态",
-        "受理决定",
-        "受理期限",
-        "办理期限",
-        "答复日期",
-        "处理意见",
-        "评价",
-    ]
-    ws.append(head)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    count = 0
-    for p in petitions:
-        lead = p.lead_petitioner
-        if lead is None:
-            name = id_number = phone = ""
-        elif full:
-            name, id_number, phone = lead.name, lead.id_number, lead.phone
-        else:
-            name, id_number, phone = (
-                lead.name[:1] + "＊＊",
-                lead.masked_id_number,
-                lead.masked_phone,
-            )
-        responder = p.first_responder
-        ws.append(
-            [
-                _cell(p.number),
-                timezone.localtime(p.received_at).date(),
-                p.get_channel_display(),
-                p.get_category_display(),
-                p.get_subject_area_display(),
-                _cell(p.title),
-                _cell(name),
-                id_number,
-                phone,
-                f"{responder.last_name}{responder.first_name}" if responder else "",
-                p.get_state_display(),
-                p.get_decision_display() if p.decision else "",
-                _due_day(p.accept_due_at),
-                _due_day(p.handle_due_at),
-                timezone.localtime(p.replied_at).date() if p.replied_at else None,
-                p.get_outcome_display() if p.outcome else "",
-                p.rating,
-            ]
-        )
-        count += 1
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    audit_record(
-        action="petition.export",
-        actor=request.user,
-        object_type="petitions.petition",
-        object_repr=f"{year}年信访台账",
-        changes={"year": year, "rows": count, "personal_data": full},
-        request=request,
-    )
+    rows = exports.ledger_rows(year).count()
+    if rows > SYNC_LIMIT:
+        job = exports.ledger_queue(by=request.user, year=year, personal_data=full, total=rows)
+        return redirect("petitions:ledger_status", pk=job.pk)
+    content, count = exports.ledger_workbook(year, personal_data=full)
+    exports.audit_export(request.user, year, count, full, request=request)
     response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     from documents.files import content_disposition
 
@@ -676,17 +591,46 @@ def petition_ledger(request):
     return response
 
 
-def _cell(value: str) -> str:
-    """Text from the public never becomes a spreadsheet formula (CSV/formula injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+def _get_export_for_user(request, pk: int):
+    from .models import LedgerExport
+
+    job = LedgerExport.objects.filter(pk=pk, requested_by=request.user).first()
+    if job is None:
+        raise Http404
+    return job
 
 
-def _due_day(moment):
-    if not moment:
-        return None
-    import datetime as dt
+@login_required
+def ledger_status(request, pk: int):
+    """The export's progress; the page reloads itself (a Refresh header, no script) until ready."""
+    from .models import ExportState
 
-    return (timezone.localtime(moment) - dt.timedelta(microseconds=1)).date()
+    job = _get_export_for_user(request, pk)
+    response = render(request, "petitions/ledger_status.html", {"job": job})
+    if job.state in (ExportState.QUEUED, ExportState.RUNNING):
+        response["Refresh"] = "3"
+    return response
+
+
+@login_required
+def ledger_download(request, pk: int):
+    from django.http import FileResponse
+
+    from documents.files import content_disposition
+
+    from .models import ExportState
+
+    job = _get_export_for_user(request, pk)
+    if job.state != ExportState.DONE or not job.file:
+        raise Http404
+    response = FileResponse(
+        job.file.open("rb"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition(f"信访台账-{job.year}.xlsx")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

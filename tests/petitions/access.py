@@ -32,6 +32,9 @@ TABLE: dict[str, dict[str, object]] = {
     "petitions:register": only(["petition_officer"]),
     "petitions:stats": only(SEEN_BY),
     "petitions:ledger": only(SEEN_BY),
+    # A background export asked for by the petition officer: only its owner sees it.
+    "petitions:ledger_status": only(["petition_officer"], refused=404),
+    "petitions:ledger_download": only(["petition_officer"], refused=404),
     "petitions:detail": only(SEEN_BY, refused=404),
     "petitions:notice_pdf": {**only(SEEN_BY, refused=404), "leader": 403},
     # A scanned letter attached to the demo petition: seen by the petition office only.
@@ -61,12 +64,28 @@ def _attachment():
     return services._attach(petition, scan, None, timezone.now())
 
 
+def _export():
+    from django.contrib.auth.models import User
+
+    from petitions import exports
+    from petitions.models import LedgerExport
+
+    officer = User.objects.get(username="petition_officer")
+    job = LedgerExport.objects.create(
+        requested_by=officer, year=2026, total=3, created_at=_demo_petition().received_at
+    )
+    exports.ledger_build(job.pk)
+    return job
+
+
 def url_for(name: str) -> str:
     short = name.removeprefix("petitions:")
     if short in TRANSITIONS:
         return reverse(name, args=[1])  # POST-only: refused before any lookup
     if short == "detail":
         return reverse(name, args=[_demo_petition().pk])
+    if short in ("ledger_status", "ledger_download"):
+        return reverse(name, args=[_export().pk])
     if short == "attachment":
         return reverse(name, args=[_attachment().pk])
     if short == "notice_pdf":

@@ -115,3 +115,37 @@ def test_a_formula_typed_by_the_public_stays_text_in_the_ledger(
     response = client_for(petition_officer).get(reverse("petitions:ledger"), {"year": 2025})
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws.cell(row=2, column=6).value.startswith("'=")
+
+
+def test_a_long_ledger_is_built_in_the_background_with_its_progress(
+    year_2025, client_for, petition_officer, leader, monkeypatch
+):
+    from petitions import exports, views
+    from petitions.models import LedgerExport
+
+    monkeypatch.setattr(views, "SYNC_LIMIT", 2)
+    kicked = []
+    monkeypatch.setattr(exports, "_kick", kicked.append)
+    client = client_for(petition_officer)
+    with_commit = client.get(reverse("petitions:ledger"), {"year": 2025})
+    job = LedgerExport.objects.latest("pk")
+    assert with_commit.status_code == 302
+    assert with_commit.url == reverse("petitions:ledger_status", args=[job.pk])
+    status = client.get(with_commit.url)
+    assert status["Refresh"] == "3" and "<progress" in status.content.decode()
+    assert client.get(reverse("petitions:ledger_download", args=[job.pk])).status_code == 404
+    # the worker's part (the task body, called directly)
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
+    assert exports.ledger_build(job.pk) == "4 rows"
+    assert exports.ledger_build(job.pk) == "already taken"  # a redelivered task does nothing
+    job.refresh_from_db()
+    assert job.state == "done" and job.done_rows == 4 and job.percent == 100
+    status = client.get(reverse("petitions:ledger_status", args=[job.pk]))
+    assert "Refresh" not in status
+    download = client.get(reverse("petitions:ledger_download", args=[job.pk]))
+    ws = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert len(list(ws.iter_rows(values_only=True))) == 5
+    # somebody else's export does not exist for them
+    assert (
+        client_for(leader).get(reverse("petitions:ledger_status", args=[job.pk])).status_code == 404
+    )
