@@ -45,8 +45,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.register_incoming",
         "documents.view_all_incoming",
     ],
-    Role.LEADER: [*_READ_ORGANISATION, *_CHASE, "documents.instruct_incoming"],
-    Role.PETITION_OFFICER: [*_READ_ORGANISATION],
+    Role.LEADER: [
+        *_READ_ORGANISATION,
+        *_CHASE,
+        "documents.instruct_incoming",
+        "petitions.view_all_petitions",
+    ],
+    Role.PETITION_OFFICER: [
+        *_READ_ORGANISATION,
+        "office.urge_workitem",
+        "petitions.register_petition",
+        "petitions.view_all_petitions",
+        "petitions.decide_petition",
+        "petitions.reveal_petitioner",
+    ],
     Role.SUPERVISOR: [
         *_READ_ORGANISATION,
         *_CHASE,

@@ -331,5 +331,18 @@ SMS_FOR_LEVELS = env.list("SMS_FOR_LEVELS", default=["overdue", "escalation", "u
 OFFICE_NAME = env.str("OFFICE_NAME", default="乌兰浩特市人民政府办公室")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Zhengban-Demo-2026")
 
+# --- Petitions (信访) -------------------------------------------------------------------------
+# Petitioners' ID number, phone and address are encrypted with SM4-GCM and searched through
+# HMAC-SM3 (S-17, GB/T 39786-2021); both keys are derived from this one secret. Production must
+# set it: without it the first use of personal data stops with a clear error (petitions.crypto);
+# the development default exists only under DEBUG or TESTING.
+PETITION_DATA_KEY = env.str("PETITION_DATA_KEY", default="")
+if not PETITION_DATA_KEY and (DEBUG or TESTING):
+    PETITION_DATA_KEY = "insecure-development-petition-key-not-for-production"
+# The satisfaction scale offered to petitioners, best first; the first
+# PETITION_SATISFIED_COUNT of them count as satisfied in 满意率.
+PETITION_RATINGS = env.list("PETITION_RATINGS", default=["满意", "基本满意", "不满意"])
+PETITION_SATISFIED_COUNT = env.int("PETITION_SATISFIED_COUNT", default=2)
+
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

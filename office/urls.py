@@ -47,6 +47,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("meetings/", include("meetings.urls")),
     path("supervision/", include("supervision.urls")),
+    path("public/petitions/", include("petitions.public_urls")),
     path("public/", include("portal.urls")),
     path("manage/", admin.site.urls),
 ]

@@ -1,0 +1,70 @@
+"""Petition fixtures: a registered petition factory and a 2027 calendar for 60-day clocks.
+
+The loaded working calendar ends with 2026 (the State Council publishes each year's scheme in
+November or December); a clock started in December 2026 ends in 2027, so tests that start one
+now load a plain 2027 (weekends only) first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from office import workcalendar
+from office.models import CalendarYear
+from petitions import services
+
+TZ = timezone.get_fixed_timezone(8 * 60)
+
+
+def at(y, m, d, h=10, mi=0) -> dt.datetime:
+    return dt.datetime(y, m, d, h, mi, tzinfo=TZ)
+
+
+@pytest.fixture
+def calendar_2027(demo_office):
+    CalendarYear.objects.get_or_create(year=2027, defaults={"source": "test: weekends only"})
+    workcalendar.invalidate()
+    yield
+    workcalendar.invalidate()
+
+
+PERSON = {
+    "name": "王桂芝",
+    "id_number": "150221195803121234",
+    "phone": "13904825678",
+    "address": "乌兰浩特市和平街道幸福小区3号楼",
+}
+
+
+@pytest.fixture
+def register(petition_officer):
+    """register(**overrides) → (petition, query code), registered by the petition officer."""
+
+    def make(**kw):
+        now = kw.pop("now", at(2026, 9, 1))
+        people = kw.pop("people", [dict(PERSON)])
+        args = {
+            "by": petition_officer,
+            "channel": "visit",
+            "category": "claim",
+            "subject_area": "urban",
+            "title": "小区供暖温度不达标",
+            "request": "请求维修供暖管网，保证室温达标。",
+            "people": people,
+            "received_at": now,
+            "now": now,
+        }
+        args.update(kw)
+        return services.petition_register(**args)
+
+    return make
+
+
+@pytest.fixture
+def housing(demo_office):
+    from office.models import Unit
+
+    return Unit.objects.get(code="housing")
