@@ -569,3 +569,15 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+from .outgoing.models import (  # noqa: E402, F401  (outgoing documents live in their own package)
+    CoSign,
+    Direction,
+    Distribution,
+    IssueNumber,
+    OutgoingDocument,
+    OutgoingSeries,
+    OutgoingState,
+    OutgoingVersion,
+)
