@@ -176,7 +176,8 @@ def context(document) -> dict:
             "half_leading": round((LINE_PT - BODY_PT) / 2, 2),
             "two_lines": round(2 * LINE_PT, 2),
             "footer_pt": FOOTER_PT,
-            "red_gap": RED_LINE_GAP_MM - RED_LINE_MM / 2,
+            # 4 mm from the number's em box to the middle of the red line.
+            "red_gap": round(RED_LINE_GAP_MM - RED_LINE_MM / 2 + EM_SHIFT * BODY_PT / PT_PER_MM, 2),
             "red_line": RED_LINE_MM,
             "mark_offset": MARK_OFFSET_MM,
             "page_gap": PAGE_NUMBER_GAP_MM,
