@@ -255,15 +255,18 @@ def test_the_date_is_written_without_leading_zeros():
 
 
 @needs_poppler
-def test_an_upward_document_carries_the_signer_on_the_number_line(clerk):
+def test_an_upward_document_carries_the_signer_on_the_number_line(clerk, tmp_path):
     doc = registered(draft(clerk, code="乌政发", direction="up"))
-    page = _runs_from(typeset.render(doc))[0]
+    pdf = typeset.render(doc)
+    page = _runs_from(pdf)[0]
     number = next(r for r in page if r[3].startswith("乌政发〔2026〕"))
-    assert number[3] == "乌政发〔2026〕1号"  # on one line
-    signer = [r for r in page if "签发人" in r[3] or "王建华" in r[3]]
-    assert "".join(r[3] for r in signer).replace(" ", "") == "签发人：王建华"
-    assert all(abs(r[1] - number[1]) < 0.5 for r in signer)
+    same_line = "".join(r[3] for r in page if abs(r[1] - number[1]) < 0.5).replace(" ", "")
+    assert same_line == "乌政发〔2026〕1号签发人：王建华"
     assert abs(number[0] - (LEFT + CHAR)) < TOL  # one character in from the left
+    path = tmp_path / "up.pdf"
+    path.write_bytes(pdf)
+    name = next(w for w in _words(path, 1) if w[4].endswith("王建华"))
+    assert abs(name[2] - (LEFT + WIDTH - CHAR)) < TOL  # and the signer one in from the right
 
 
 def _runs_from(pdf: bytes):
