@@ -21,6 +21,7 @@ from documents.outgoing import typeset
 from documents.outgoing.body import heading_level, parse
 
 from .outgoing_flow import draft, registered, units
+from .test_pdf import listener  # noqa: F401, F811  (a port that counts connections)
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +277,15 @@ def _runs_from(pdf: bytes):
         f.write(pdf)
         f.flush()
         return _runs(Path(f.name))
+
+
+def test_hostile_text_in_a_draft_is_printed_as_text_and_fetches_nothing(clerk, listener):  # noqa: F811
+    """S-20, S-26: the drafter's text is escaped; the renderer makes no connection."""
+    port, state = listener
+    hostile = f'<img src="http://127.0.0.1:{port}/x.png"><link rel="stylesheet" href="file:///etc/passwd">'
+    doc = draft(clerk, title="关于<b>测试</b>的通知", body=f"正文{hostile}")
+    pdf = typeset.render(doc)
+    text = "".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(pdf)).pages)
+    assert "<b>测试</b>" in text.replace("\n", "") and "127.0.0.1" in text
+    assert state["connections"] == 0
+    assert b"root:x:0:0" not in pdf
