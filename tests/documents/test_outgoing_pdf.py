@@ -21,7 +21,7 @@ from documents.outgoing import typeset
 from documents.outgoing.body import heading_level, parse
 
 from .outgoing_flow import draft, registered, units
-from .test_pdf import listener  # noqa: F401, F811  (a port that counts connections)
+from .test_pdf import listener  # noqa: F401  (a port that counts connections)
 
 pytestmark = pytest.mark.django_db
 
