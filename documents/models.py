@@ -576,6 +576,7 @@ from .outgoing.models import (  # noqa: E402, F401  (outgoing documents live in 
     Direction,
     Distribution,
     IssueNumber,
+    NormativeFiling,
     OutgoingDocument,
     OutgoingSeries,
     OutgoingState,

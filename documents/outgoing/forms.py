@@ -9,7 +9,7 @@ from documents.forms import Form
 from documents.models import DocType, Marking, Retention
 from office.models import Section, Unit, Urgency
 
-from .models import Direction, OutgoingSeries
+from .models import FILING_PACKAGE, Direction, OutgoingSeries
 
 
 def units():
@@ -132,3 +132,23 @@ class DispatchForm(Form):
 
 class ArchiveForm(Form):
     retention = forms.ChoiceField(label=_("Retention"), choices=Retention.choices)
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class FilingForm(Form):
+    filed_on = forms.DateField(label=_("Filed on"), widget=DATE_INPUT)
+    reference = forms.CharField(label=_("Filing reference"), max_length=60, required=False)
+    package = forms.MultipleChoiceField(
+        label=_("Filing package"),
+        choices=list(FILING_PACKAGE.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    effective_on = forms.DateField(label=_("Takes effect on"), widget=DATE_INPUT, required=False)
+    early_effect_reason = forms.CharField(
+        label=_("Why it takes effect within 30 days"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    valid_until = forms.DateField(label=_("Valid until"), widget=DATE_INPUT)

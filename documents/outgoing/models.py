@@ -383,3 +383,57 @@ class Distribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} × {self.copies}"
+
+
+class FilingState(models.TextChoices):
+    DUE = "due", _("filing due")
+    FILED = "filed", _("filed")
+
+
+FILING_PACKAGE = {
+    "report": _("filing report (备案报告)"),
+    "text": _("the text, two copies"),
+    "explanation": _("drafting explanation (起草说明)"),
+    "basis": _("legal basis"),
+    "opinion": _("legality review opinion"),
+}
+
+
+class NormativeFiling(models.Model):
+    """规范性文件备案 (DOMAIN.md §6.2): due within 30 days of publication with the government one
+    level up; the register keeps the validity period and reminds to review (清理) before it ends."""
+
+    document = models.OneToOneField(
+        OutgoingDocument, on_delete=models.PROTECT, related_name="filing"
+    )
+    state = models.CharField(
+        _("state"), max_length=8, choices=FilingState.choices, default=FilingState.DUE
+    )
+    published_on = models.DateField(_("published on"))
+    work_item = models.OneToOneField(WorkItem, on_delete=models.PROTECT, related_name="+")
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reference = models.CharField(_("filing reference"), max_length=60, blank=True)
+    package = models.JSONField(default=list, blank=True)
+    effective_on = models.DateField(_("takes effect on"), null=True, blank=True)
+    early_effect_reason = models.TextField(_("why it takes effect within 30 days"), blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    review_item = models.OneToOneField(
+        WorkItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("normative document filing")
+        verbose_name_plural = _("normative document filings")
+        ordering = ["-published_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="due") | Q(filed_on__isnull=False, valid_until__isnull=False),
+                name="filing_filed_has_date_and_validity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document}"

@@ -747,6 +747,8 @@ def outgoing_dispatch(
         document.dispatched_at = now
         document.save()
         _finish_all(document, by=by, outcome=_("dispatched"), now=now)
+        if document.normative:
+            _open_filing(document, by=by, now=now)
         archivist = (
             get_user_model()
             .objects.filter(groups__name=Role.ARCHIVIST, is_active=True)
@@ -789,7 +791,7 @@ def outgoing_archive(*, document: OutgoingDocument, by, retention: str, now=None
         document.retention = retention
         document.archived_at = now
         document.save()
-        _finish_all(document, by=by, outcome=_("filed"), now=now)
+        _finish_all(document, by=by, outcome=_("filed"), now=now, action=WorkAction.FILE)
         audit_record(
             action="outgoing.archive",
             actor=by,
@@ -800,3 +802,100 @@ def outgoing_archive(*, document: OutgoingDocument, by, retention: str, now=None
             now=now,
         )
     return document
+
+
+# --- 规范性文件备案 ---------------------------------------------------------------------------
+def _open_filing(document, *, by, now) -> None:
+    """After publication (核发) a normative document is due for filing within 30 days."""
+    from .models import NormativeFiling
+
+    item = _open(
+        document,
+        title=_("File for record with the higher government: %(t)s") % {"t": document.title},
+        action=WorkAction.REPORT,
+        actor=by,
+        section=_section("legal"),
+        rule="normative.filing",
+        start=now,
+        now=now,
+    )
+    NormativeFiling.objects.create(
+        document=document, published_on=timezone.localtime(now).date(), work_item=item
+    )
+
+
+def filing_record(
+    *,
+    filing,
+    by,
+    filed_on: dt.date,
+    valid_until: dt.date,
+    package: Iterable[str],
+    reference: str = "",
+    effective_on: dt.date | None = None,
+    early_effect_reason: str = "",
+    now=None,
+):
+    """法制办 records the filing: the whole package sent, the validity period; a review (清理)
+    reminder is opened to fall due 90 days before the document expires."""
+    from .models import FILING_PACKAGE, FilingState, NormativeFiling
+
+    now = now or timezone.now()
+    if not _in_section(by, "legal"):
+        raise PermissionDenied(_("Only the legal affairs office records filings."))
+    missing = [str(label) for key, label in FILING_PACKAGE.items() if key not in set(package)]
+    if missing:
+        raise ValidationError(
+            _("The filing package is incomplete: %(m)s.") % {"m": "、".join(missing)}
+        )
+    with transaction.atomic():
+        filing = (
+            NormativeFiling.objects.select_for_update().select_related("document").get(pk=filing.pk)
+        )
+        if filing.state != FilingState.DUE:
+            raise TransitionError(_("This filing has already been recorded; reload the page."))
+        if filed_on < filing.published_on or valid_until <= filed_on:
+            raise ValidationError(_("Check the dates: filed after publication, valid after that."))
+        if (
+            effective_on is not None
+            and (effective_on - filing.published_on).days < 30
+            and not early_effect_reason.strip()
+        ):
+            raise ValidationError(
+                _("It takes effect within 30 days of publication: the explanation must say why.")
+            )
+        filing.state = FilingState.FILED
+        filing.filed_on, filing.filed_by = filed_on, by
+        filing.valid_until, filing.effective_on = valid_until, effective_on
+        filing.early_effect_reason = early_effect_reason.strip()
+        filing.reference = reference.strip()
+        filing.package = sorted(set(package))
+        item = WorkItem.objects.get(pk=filing.work_item_id)
+        if item.state == WorkState.OPEN:
+            workitem_complete(item=item, by=by, outcome=filing.reference, authorised=True, now=now)
+        review_due = dt.datetime.combine(
+            valid_until - dt.timedelta(days=90), dt.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        filing.review_item = _open(
+            filing.document,
+            title=_("Review (清理) before it expires: %(t)s") % {"t": filing.document.title},
+            action=WorkAction.REVIEW,
+            actor=by,
+            section=_section("legal"),
+            due_at=max(review_due, now),
+            notify_people=False,
+            now=now,
+        )
+        filing.save()
+        audit_record(
+            action="outgoing.filing",
+            actor=by,
+            obj=filing.document,
+            changes={
+                "filed_on": filed_on.isoformat(),
+                "valid_until": valid_until.isoformat(),
+                "reference": filing.reference,
+            },
+            now=now,
+        )
+    return filing

@@ -16,5 +16,7 @@ urlpatterns = [
     path("outgoing/<int:pk>/void/", views.outgoing_void, name="outgoing_void"),
     path("outgoing/<int:pk>/dispatch/", views.outgoing_dispatch, name="outgoing_dispatch"),
     path("outgoing/<int:pk>/archive/", views.outgoing_archive, name="outgoing_archive"),
+    path("outgoing/<int:pk>/filing/", views.outgoing_filing, name="outgoing_filing"),
+    path("outgoing/normative/", views.normative_register, name="normative_register"),
     path("outgoing/<int:pk>/document.pdf", views.outgoing_pdf, name="outgoing_pdf"),
 ]

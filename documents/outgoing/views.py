@@ -24,7 +24,14 @@ from office.services import TransitionError
 from . import body as body_mod
 from . import forms as f
 from . import lint, services, typeset
-from .models import CoSign, CoSignState, OutgoingDocument, OutgoingState
+from .models import (
+    CoSign,
+    CoSignState,
+    FilingState,
+    NormativeFiling,
+    OutgoingDocument,
+    OutgoingState,
+)
 
 PAGE_SIZE = 20
 
@@ -44,6 +51,7 @@ HISTORY = {
     "outgoing.void_number": gettext_lazy("voided the number"),
     "outgoing.dispatch": gettext_lazy("dispatched"),
     "outgoing.archive": gettext_lazy("filed in the archive"),
+    "outgoing.filing": gettext_lazy("filed for record"),
 }
 
 SORTS = {
@@ -96,6 +104,8 @@ def outgoing_list(request):
             "q": q,
             "sort": sort,
             "can_draft": request.user.has_perm("documents.draft_outgoing"),
+            "can_register_normative": request.user.has_perm("documents.view_all_outgoing")
+            or services._in_section(request.user, "legal"),
         },
     )
 
@@ -225,6 +235,12 @@ def outgoing_detail(request, pk: int):
         "archive": state == OutgoingState.DISPATCHED
         and user.has_perm("documents.archive_incoming"),
     }
+    filing = (
+        NormativeFiling.objects.filter(document=document).first() if document.normative else None
+    )
+    can["filing"] = bool(
+        filing and filing.state == FilingState.DUE and services._in_section(user, "legal")
+    )
     findings = lint.check(document) if state == OutgoingState.DRAFT else []
     history = AuditEntry.objects.filter(
         object_type=OutgoingDocument._meta.label_lower,
@@ -254,6 +270,8 @@ def outgoing_detail(request, pk: int):
             "void_form": f.VoidForm(),
             "dispatch_form": f.DispatchForm(),
             "archive_form": f.ArchiveForm(),
+            "filing": filing,
+            "filing_form": f.FilingForm(),
             "history": [(e, HISTORY[e.action]) for e in history],
         },
     )
@@ -402,6 +420,57 @@ def outgoing_archive(request, pk: int):
         )
 
     return _run(request, pk, f.ArchiveForm, call, _("Filed in the archive."))
+
+
+@login_required
+@require_POST
+def outgoing_filing(request, pk: int):
+    def call(document, form):
+        filing = NormativeFiling.objects.filter(document=document).first()
+        if filing is None:
+            raise Http404
+        services.filing_record(filing=filing, by=request.user, **form.cleaned_data)
+
+    return _run(request, pk, f.FilingForm, call, _("The filing is recorded."))
+
+
+# --- 规范性文件 register and the quarterly list ---------------------------------------------------
+def _quarter(value: str):
+    import datetime as dt
+    import re
+
+    match = re.fullmatch(r"(20\d\d)-([1-4])", value or "")
+    if not match:
+        return None
+    year, q = int(match[1]), int(match[2])
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+    return start, end
+
+
+@login_required
+def normative_register(request):
+    """规范性文件 register: every filing, its due date, filing date and validity; `?quarter=
+    2026-3` is the quarterly list of what was filed in that quarter (published in the second
+    month of the next, DOMAIN.md §6.2). One count and one page query."""
+    user = request.user
+    if not (user.has_perm("documents.view_all_outgoing") or services._in_section(user, "legal")):
+        raise PermissionDenied
+    filings = NormativeFiling.objects.filter(document__in=_visible(request)).select_related(
+        "document__series", "work_item", "filed_by"
+    )
+    quarter = request.GET.get("quarter", "")
+    bounds = _quarter(quarter)
+    if bounds:
+        filings = filings.filter(filed_on__gte=bounds[0], filed_on__lt=bounds[1])
+    page = Paginator(filings.order_by("-published_on", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "documents/outgoing_normative.html",
+        {"page": page, "quarter": quarter if bounds else ""},
+    )
 
 
 # --- The PDF ------------------------------------------------------------------------------------

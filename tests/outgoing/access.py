@@ -14,7 +14,7 @@ from tests.access import everyone, only
 
 SEEN_BY = ["clerk", "section_head", "petition_officer", "secretary", "leader", "supervisor"]
 TRANSITIONS = ["submit", "review", "cosign", "legal", "sign", "register", "void", "dispatch"]
-TRANSITIONS += ["archive"]
+TRANSITIONS += ["archive", "filing"]
 
 TABLE: dict[str, dict[str, object]] = {
     "documents:outgoing_list": everyone(200),
@@ -27,6 +27,8 @@ TABLE: dict[str, dict[str, object]] = {
         "supervisor": 403,
     },
     **{f"documents:outgoing_{name}": everyone(405) for name in TRANSITIONS},
+    # The register of normative documents: the roles that see every document (and 法制办).
+    "documents:normative_register": only(["secretary", "supervisor"]),
 }
 
 
