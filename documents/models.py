@@ -581,4 +581,5 @@ from .outgoing.models import (  # noqa: E402, F401  (outgoing documents live in 
     OutgoingSeries,
     OutgoingState,
     OutgoingVersion,
+    Translation,
 )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from documents.forms import Form
+from documents.forms import PersonChoiceField as PersonField
 from documents.models import DocType, Marking, Retention
 from office.models import Section, Unit, Urgency
 
@@ -152,3 +153,22 @@ class FilingForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     valid_until = forms.DateField(label=_("Valid until"), widget=DATE_INPUT)
+
+
+class TranslationRequestForm(Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("mn", _("Mongolian")), ("en", _("English"))]
+    )
+    translator = PersonField(label=_("Translator"), queryset=None)
+    due_on = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from documents.forms import people
+
+        self.fields["translator"].queryset = people()
+
+
+class TranslationSubmitForm(Form):
+    title = forms.CharField(label=_("Translated title"), max_length=300, required=False)
+    text = forms.CharField(label=_("Translated text"), widget=forms.Textarea(attrs={"rows": 8}))

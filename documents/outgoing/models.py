@@ -106,6 +106,7 @@ class OutgoingQuerySet(models.QuerySet):
         from office.services.workitems import _staff
 
         person = Q(drafted_by=user) | Q(signer=user)
+        person |= Q(pk__in=Translation.objects.filter(translator=user).values("document_id"))
         if user.has_perm("documents.view_all_outgoing"):
             return self.filter(~Q(marking="restricted") | person)
         staff = _staff(user)
@@ -437,3 +438,50 @@ class NormativeFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document}"
+
+
+class TranslationState(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    SUBMITTED = "submitted", _("submitted")
+
+
+class Translation(models.Model):
+    """翻译: an outgoing document's version in another language (in Inner Mongolia, Mongolian),
+    as a task with a translator and a deadline (DOMAIN.md §2.7)."""
+
+    LANGUAGES = [("mn", _("Mongolian")), ("en", _("English"))]
+
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.PROTECT, related_name="translations"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGES, default="mn")
+    translator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("translator"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    work_item = models.OneToOneField(WorkItem, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        max_length=10, choices=TranslationState.choices, default=TranslationState.REQUESTED
+    )
+    title = models.CharField(_("translated title"), max_length=300, blank=True)
+    text = models.TextField(_("translated text"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="requested") | ~Q(text=""), name="translation_submitted_has_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} · {self.get_language_display()}"

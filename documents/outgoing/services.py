@@ -899,3 +899,88 @@ def filing_record(
             now=now,
         )
     return filing
+
+
+# --- 翻译 ----------------------------------------------------------------------------------
+def translation_request(
+    *, document: OutgoingDocument, by, translator, due_on: dt.date, language: str = "mn", now=None
+):
+    """The secretariat or the drafting section gives a translation task with a deadline."""
+    from office import workcalendar
+
+    from .models import Translation
+
+    now = now or timezone.now()
+    staff = _staff(by)
+    if not (
+        by.has_perm("documents.review_outgoing")
+        or (staff and staff.section_id == document.drafting_section_id)
+    ):
+        raise PermissionDenied(
+            _("Only the secretariat or the drafting section orders translations.")
+        )
+    if language not in dict(Translation.LANGUAGES):
+        raise ValidationError(_("Choose the language."))
+    if translator is None or not translator.is_active or _staff(translator) is None:
+        raise ValidationError(_("Choose the translator."))
+    if due_on < timezone.localtime(now).date():
+        raise ValidationError(_("The deadline cannot be in the past."))
+    with transaction.atomic():
+        document = _locked(document)
+        if document.state == S.ARCHIVED:
+            raise TransitionError(_("An archived document cannot be changed."))
+        item = _open(
+            document,
+            title=_("Translate: %(t)s") % {"t": document.title},
+            action=WorkAction.HANDLE,
+            actor=by,
+            assignee=translator,
+            due_at=workcalendar.end_of_day(due_on),
+            now=now,
+        )
+        translation = Translation.objects.create(
+            document=document,
+            language=language,
+            translator=translator,
+            requested_by=by,
+            requested_at=now,
+            work_item=item,
+        )
+        audit_record(
+            action="outgoing.translation_request",
+            actor=by,
+            obj=document,
+            changes={"language": language, "translator": translator.get_username()},
+            now=now,
+        )
+    return translation
+
+
+def translation_submit(*, translation, by, text: str, title: str = "", now=None):
+    """The translator hands in the translated text; the task is done."""
+    from .models import Translation, TranslationState
+
+    now = now or timezone.now()
+    if not text.strip():
+        raise ValidationError(_("Enter the translated text."))
+    with transaction.atomic():
+        translation = Translation.objects.select_for_update().get(pk=translation.pk)
+        if translation.translator_id != by.pk:
+            raise PermissionDenied(_("Only the translator hands in the translation."))
+        if translation.state != TranslationState.REQUESTED:
+            raise TransitionError(_("This translation has already been handed in."))
+        translation.text, translation.title = text.strip(), title.strip()
+        translation.state = TranslationState.SUBMITTED
+        translation.submitted_at = now
+        translation.save()
+        item = WorkItem.objects.get(pk=translation.work_item_id)
+        if item.state == WorkState.OPEN:
+            workitem_complete(item=item, by=by, outcome="", authorised=True, now=now)
+        audit_record(
+            action="outgoing.translation_submit",
+            actor=by,
+            obj=translation.document,
+            changes={"language": translation.language, "characters": len(translation.text)},
+            now=now,
+        )
+    return translation

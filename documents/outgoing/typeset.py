@@ -56,6 +56,7 @@ class Face:
     family: str  # what is used
     weight: int
     substitute: bool
+    installed: bool = True
 
 
 @functools.cache
@@ -78,7 +79,7 @@ def _pick(role: str, wanted: list[tuple[str, int]]) -> Face:
         if family in installed:
             return Face(role, family, weight, substitute=family != role)
     family, weight = wanted[-1]
-    return Face(role, family, weight, substitute=True)
+    return Face(role, family, weight, substitute=True, installed=False)
 
 
 def faces() -> dict[str, Face]:
@@ -110,7 +111,9 @@ def font_note(used: dict[str, Face]) -> str:
     """What the PDF says about its fonts: each role and the font that was really used."""
     parts = []
     for face in used.values():
-        if face.substitute:
+        if not face.installed:
+            parts.append(f"{face.role}：未安装，由系统回退字体显示")
+        elif face.substitute:
             parts.append(f"{face.role}→{face.family}（替代）")
         else:
             parts.append(f"{face.role}：{face.family}")

@@ -17,6 +17,8 @@ urlpatterns = [
     path("outgoing/<int:pk>/dispatch/", views.outgoing_dispatch, name="outgoing_dispatch"),
     path("outgoing/<int:pk>/archive/", views.outgoing_archive, name="outgoing_archive"),
     path("outgoing/<int:pk>/filing/", views.outgoing_filing, name="outgoing_filing"),
+    path("outgoing/<int:pk>/translate/", views.outgoing_translate, name="outgoing_translate"),
+    path("translation/<int:pk>/submit/", views.translation_submit, name="translation_submit"),
     path("outgoing/normative/", views.normative_register, name="normative_register"),
     path("outgoing/<int:pk>/document.pdf", views.outgoing_pdf, name="outgoing_pdf"),
 ]

@@ -31,6 +31,7 @@ from .models import (
     NormativeFiling,
     OutgoingDocument,
     OutgoingState,
+    Translation,
 )
 
 PAGE_SIZE = 20
@@ -241,6 +242,14 @@ def outgoing_detail(request, pk: int):
     can["filing"] = bool(
         filing and filing.state == FilingState.DUE and services._in_section(user, "legal")
     )
+    translations = list(document.translations.select_related("translator"))
+    my_translation = next(
+        (t for t in translations if t.translator_id == user.pk and t.state == "requested"), None
+    )
+    staff = services._staff(user)
+    can["translate"] = state != OutgoingState.ARCHIVED and (
+        secretariat or bool(staff and staff.section_id == document.drafting_section_id)
+    )
     findings = lint.check(document) if state == OutgoingState.DRAFT else []
     history = AuditEntry.objects.filter(
         object_type=OutgoingDocument._meta.label_lower,
@@ -271,6 +280,10 @@ def outgoing_detail(request, pk: int):
             "dispatch_form": f.DispatchForm(),
             "archive_form": f.ArchiveForm(),
             "filing": filing,
+            "translations": translations,
+            "my_translation": my_translation,
+            "translate_form": f.TranslationRequestForm() if can["translate"] else None,
+            "translation_form": f.TranslationSubmitForm(),
             "filing_form": f.FilingForm(),
             "history": [(e, HISTORY[e.action]) for e in history],
         },
@@ -432,6 +445,38 @@ def outgoing_filing(request, pk: int):
         services.filing_record(filing=filing, by=request.user, **form.cleaned_data)
 
     return _run(request, pk, f.FilingForm, call, _("The filing is recorded."))
+
+
+@login_required
+@require_POST
+def outgoing_translate(request, pk: int):
+    def call(document, form):
+        services.translation_request(document=document, by=request.user, **form.cleaned_data)
+
+    return _run(request, pk, f.TranslationRequestForm, call, _("The translation is requested."))
+
+
+@login_required
+@require_POST
+def translation_submit(request, pk: int):
+    translation = (
+        Translation.objects.filter(pk=pk, document__in=_visible(request))
+        .select_related("document")
+        .first()
+    )
+    if translation is None:
+        raise Http404
+
+    def call(document, form):
+        services.translation_submit(translation=translation, by=request.user, **form.cleaned_data)
+
+    return _run(
+        request,
+        translation.document_id,
+        f.TranslationSubmitForm,
+        call,
+        _("The translation is handed in."),
+    )
 
 
 # --- 规范性文件 register and the quarterly list ---------------------------------------------------

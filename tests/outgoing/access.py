@@ -14,7 +14,7 @@ from tests.access import everyone, only
 
 SEEN_BY = ["clerk", "section_head", "petition_officer", "secretary", "leader", "supervisor"]
 TRANSITIONS = ["submit", "review", "cosign", "legal", "sign", "register", "void", "dispatch"]
-TRANSITIONS += ["archive", "filing"]
+TRANSITIONS += ["archive", "filing", "translate"]
 
 TABLE: dict[str, dict[str, object]] = {
     "documents:outgoing_list": everyone(200),
@@ -27,6 +27,7 @@ TABLE: dict[str, dict[str, object]] = {
         "supervisor": 403,
     },
     **{f"documents:outgoing_{name}": everyone(405) for name in TRANSITIONS},
+    "documents:translation_submit": everyone(405),
     # The register of normative documents: the roles that see every document (and 法制办).
     "documents:normative_register": only(["secretary", "supervisor"]),
 }
@@ -39,7 +40,7 @@ def _signing():
 
 
 def url_for(name: str) -> str:
-    if name.removeprefix("documents:outgoing_") in TRANSITIONS:
+    if name.removeprefix("documents:outgoing_") in TRANSITIONS or name.endswith("_submit"):
         return reverse(name, args=[1])  # POST-only: refused before any lookup
     if name in ("documents:outgoing", "documents:outgoing_pdf"):
         return reverse(name, args=[_signing().pk])
