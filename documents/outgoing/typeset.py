@@ -40,6 +40,7 @@ FOOTER_PT = 14  # 4号
 CHAR_PITCH_PT = round(TEXT_WIDTH_MM * PT_PER_MM / CHARS_PER_LINE - 0.005, 2)  # 15.79 pt
 LINE_PT = round(TEXT_HEIGHT_MM * PT_PER_MM / LINES_PER_PAGE - 0.005, 2)  # 28.99 pt
 MARK_OFFSET_MM = 35
+TOP_MM = 37
 RED_LINE_GAP_MM = 4
 RED_LINE_MM = 0.5
 PAGE_NUMBER_GAP_MM = 7
@@ -136,6 +137,36 @@ def mark_size_pt(text: str) -> float:
     return round(min(15.0, 150.0 / n) * PT_PER_MM, 1)
 
 
+# 信函格式 (GB/T 9704-2012 10.1): the mark 30 mm from the top of the PAGE, a red double line
+# (thick over thin) 4 mm below it, and a double line (thin over thick) 20 mm above the page's foot.
+LETTER_MARK_MM = 30
+LETTER_LINE_MM = 170
+THICK_MM, THIN_MM, GAP_MM = 0.8, 0.3, 0.6
+
+
+def letter_lines_svg(mark_pt: float) -> tuple[str, float]:
+    """The page-1 background of a letter as a data: URL, and where the upper pair ends (mm)."""
+    import base64
+
+    x = (210 - LETTER_LINE_MM) / 2
+    top = LETTER_MARK_MM + mark_pt / PT_PER_MM + RED_LINE_GAP_MM
+    bottom = 297 - 20 - (THICK_MM + GAP_MM + THIN_MM) / 2
+
+    def rect(y: float, h: float) -> str:
+        return f'<rect x="{x}" y="{y:.2f}" width="{LETTER_LINE_MM}" height="{h}" fill="{RED}"/>'
+
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297">'
+        + rect(top, THICK_MM)
+        + rect(top + THICK_MM + GAP_MM, THIN_MM)
+        + rect(bottom, THIN_MM)
+        + rect(bottom + THIN_MM + GAP_MM, THICK_MM)
+        + "</svg>"
+    )
+    url = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return url, top + THICK_MM + GAP_MM + THIN_MM
+
+
 def context(document) -> dict:
     series = document.series
     used = faces()
@@ -150,6 +181,8 @@ def context(document) -> dict:
             cut = b.text.index("。") + 1
             head, rest = b.text[:cut], b.text[cut:]
         blocks.append({"kind": b.kind, "head": head, "rest": rest})
+    mark_pt = mark_size_pt(series.header_text)
+    letter_bg, letter_lines_end = letter_lines_svg(mark_pt) if series.letter_format else ("", 0)
     main = [u.name for u in document.main_recipients.all()]
     copy = [u.name for u in document.copy_recipients.all()]
     return {
@@ -159,7 +192,9 @@ def context(document) -> dict:
         "signer_name": person(document.signer) if document.signer_id else "",
         "number": document.issue_number,
         "mark_text": series.header_text,
-        "mark_pt": mark_size_pt(series.header_text),
+        "mark_pt": mark_pt,
+        "letter": series.letter_format,
+        "letter_bg": letter_bg,
         "main_text": "、".join(main),
         "copy_text": "，".join(copy),
         "blocks": blocks,
@@ -185,7 +220,17 @@ def context(document) -> dict:
             "mark_offset": MARK_OFFSET_MM,
             "page_gap": PAGE_NUMBER_GAP_MM,
             "red": RED,
-            "mark_shift": round(EM_SHIFT * mark_size_pt(series.header_text), 2),
+            "mark_shift": round(EM_SHIFT * mark_pt, 2),
+            # The letter's mark: 30 mm from the page top = 7 mm above the text block (drawn
+            # there by a relative offset; the flow below counts from the text block's top).
+            "letter_mark_up": round((TOP_MM - LETTER_MARK_MM) * PT_PER_MM + EM_SHIFT * mark_pt, 2),
+            # Its number: 7/8 of a 3号 character below the double line, flush right.
+            "letter_number_gap": round(
+                (letter_lines_end - TOP_MM - mark_pt / PT_PER_MM) * PT_PER_MM
+                + BODY_PT * 7 / 8
+                - EM_SHIFT * BODY_PT,
+                2,
+            ),
         },
     }
 

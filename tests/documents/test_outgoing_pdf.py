@@ -289,3 +289,30 @@ def test_hostile_text_in_a_draft_is_printed_as_text_and_fetches_nothing(clerk, l
     assert "<b>测试</b>" in text.replace("\n", "") and "127.0.0.1" in text
     assert state["connections"] == 0
     assert b"root:x:0:0" not in pdf
+
+
+@needs_poppler
+def test_the_letter_format_has_its_own_header_and_no_number_on_page_one(clerk, tmp_path):
+    """信函格式 (10.1): mark 30 mm from the page top, red double lines 4 mm below it and 20 mm
+    above the foot, the number flush right 7/8 of a 3号 character under the upper pair."""
+    doc = registered(draft(clerk, code="乌政函", direction="lateral", doc_type="letter"))
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(typeset.render(doc))
+    page1 = _runs(path)[0]
+    mark = min((r for r in page1 if r[3] == "乌兰浩特市人民政府"), key=lambda r: r[1])
+    assert abs(em_top(mark) - 30) < TOL
+    red = _red_rows(path, tmp_path)
+    upper = [r for r in red if r[0] < 150]
+    lower = [r for r in red if r[0] > 250]
+    assert upper and lower
+    assert abs(upper[0][0] - (em_bottom(mark) + 4)) < TOL
+    assert abs((lower[0][0] + lower[-1][0]) / 2 - (297 - 20)) < TOL
+    assert abs(upper[0][1] - 20) < TOL and abs(upper[0][2] - 190) < TOL  # 170 mm, centred
+    number = _words(path, 1)
+    numbered = [
+        w for w in number if w[4].endswith("号") and "乌政函" in "".join(x[4] for x in number)
+    ]
+    assert numbered and abs(numbered[-1][2] - (LEFT + WIDTH)) < TOL  # flush right
+    run = next(r for r in page1 if "乌政函〔2026〕1号" in r[3])
+    assert abs(em_top(run) - (upper[-1][0] + 16 / MM * 7 / 8)) < TOL
+    assert not [w for w in number if w[1] > TOP + HEIGHT]  # no page number on page 1
