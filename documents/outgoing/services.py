@@ -315,6 +315,9 @@ def outgoing_update(
                 leader=document.signer,
                 now=now,
             )
+        elif document.state == S.SIGNED:
+            # A correction of form at 复核 (notes, urgency, marking) stands on the signature.
+            document.signed_version = document.version
         document.save()
         _snapshot(document, by, now)
         audit_record(

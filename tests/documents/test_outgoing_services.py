@@ -223,6 +223,18 @@ def test_a_substantive_change_at_the_final_check_goes_back_to_the_signer(secreta
         services.outgoing_register(document=doc, by=secretary)
 
 
+def test_a_correction_of_form_at_the_final_check_keeps_the_signature(secretary):
+    doc = signed()
+    doc = services.outgoing_update(
+        document=doc,
+        by=secretary,
+        expected_version=doc.version,
+        notes="联系人：张敏，电话：8261234",
+    )
+    assert doc.state == "signed" and doc.signed_version == doc.version
+    assert services.outgoing_register(document=doc, by=secretary).state == "registered"
+
+
 # --- 登记: numbers ------------------------------------------------------------------------------
 def test_registration_gives_the_next_number_in_the_standard_form(secretary):
     first = registered()

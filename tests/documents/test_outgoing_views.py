@@ -173,6 +173,7 @@ def test_the_pdf_view_serves_the_document_and_audits_the_print(client_for, secre
 
 OUTGOING_LIST_QUERIES = 9  # measured on SQLite, the same at 5 and at 50 rows
 
+
 # --- The list ---------------------------------------------------------------------------------
 def _count(client, path: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
