@@ -167,6 +167,9 @@ def letter_lines_svg(mark_pt: float) -> tuple[str, float]:
     return url, top + THICK_MM + GAP_MM + THIN_MM
 
 
+ATTENDANCE = ("出席", "请假", "列席")
+
+
 def context(document) -> dict:
     series = document.series
     used = faces()
@@ -174,14 +177,23 @@ def context(document) -> dict:
     day = document.issued_on or (
         timezone.localtime(document.signed_at).date() if document.signed_at else None
     )
-    blocks = []
+    minutes = document.doc_type == "minutes"
+    blocks, attendance = [], []
     for b in body_mod.parse(document.body):
+        label = b.text[:2]
+        if minutes and label in ATTENDANCE and b.text[2:3] in ("：", ":"):
+            # 纪要 (10.3): 出席 / 请假 / 列席 go below the body, label in 黑体.
+            attendance.append({"label": label, "names": b.text[3:].strip()})
+            continue
         head, rest = b.text, ""
         if b.level and "。" in b.text[:-1]:
             cut = b.text.index("。") + 1
             head, rest = b.text[:cut], b.text[cut:]
         blocks.append({"kind": b.kind, "head": head, "rest": rest})
-    mark_pt = mark_size_pt(series.header_text)
+    mark_text = series.header_text
+    if minutes and not mark_text.endswith("纪要"):
+        mark_text = f"{series.issuer_name}纪要"
+    mark_pt = mark_size_pt(mark_text)
     letter_bg, letter_lines_end = letter_lines_svg(mark_pt) if series.letter_format else ("", 0)
     main = [u.name for u in document.main_recipients.all()]
     copy = [u.name for u in document.copy_recipients.all()]
@@ -191,7 +203,9 @@ def context(document) -> dict:
         "upward": document.direction == Direction.UPWARD,
         "signer_name": person(document.signer) if document.signer_id else "",
         "number": document.issue_number,
-        "mark_text": series.header_text,
+        "mark_text": mark_text,
+        "minutes": minutes,
+        "attendance": attendance,
         "mark_pt": mark_pt,
         "letter": series.letter_format,
         "letter_bg": letter_bg,
@@ -210,6 +224,8 @@ def context(document) -> dict:
             "pitch": CHAR_PITCH_PT,
             "spacing": round(CHAR_PITCH_PT - BODY_PT, 2),
             "indent2": round(2 * CHAR_PITCH_PT, 2),
+            "attend_pad": round(5 * CHAR_PITCH_PT, 2),  # 2 字 in, then "出席：" (3 字)
+            "attend_label": round(3 * CHAR_PITCH_PT, 2),
             "line": LINE_PT,
             "half_leading": round((LINE_PT - BODY_PT) / 2, 2),
             "two_lines": round(2 * LINE_PT, 2),

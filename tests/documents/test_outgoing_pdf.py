@@ -316,3 +316,18 @@ def test_the_letter_format_has_its_own_header_and_no_number_on_page_one(clerk, t
     run = next(r for r in page1 if "乌政函〔2026〕1号" in r[3])
     assert abs(em_top(run) - (upper[-1][0] + 16 / MM * 7 / 8)) < TOL
     assert not [w for w in number if w[1] > TOP + HEIGHT]  # no page number on page 1
+
+
+def test_minutes_carry_the_attendance_and_no_signature(clerk):
+    """纪要格式 (10.3): a "…纪要" mark, 出席/请假/列席 below the body, not sealed or signed."""
+    body = "会议研究了冬季供暖保障工作。\n出席：王建华、李志刚\n请假：包文斌\n列席：市住建局"
+    doc = registered(draft(clerk, code="乌政办发", direction="down", doc_type="minutes", body=body))
+    text = "".join(
+        p.extract_text() for p in PdfReader(__import__("io").BytesIO(typeset.render(doc))).pages
+    )
+    flat = text.replace("\n", "").replace(" ", "")
+    assert "乌兰浩特市人民政府办公室纪要" in flat
+    assert "出席：王建华、李志刚" in flat and "请假：包文斌" in flat and "列席：市住建局" in flat
+    assert flat.index("会议研究了") < flat.index("出席：")
+    body_part = flat.split("抄送")[0]
+    assert "年" not in body_part.split("出席")[1]  # no issuer name and date block after it
