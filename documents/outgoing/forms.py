@@ -52,7 +52,11 @@ class DraftForm(Form):
         max_length=300,
         help_text=_("E.g. 联系人：张敏，电话：8261234"),
     )
-    marking = forms.ChoiceField(label=_("Marking"), choices=Marking.choices, initial="internal")
+    marking = forms.ChoiceField(
+        label=_("Marking"),
+        choices=[c for c in Marking.choices if c[0] != Marking.RESTRICTED],
+        initial="internal",
+    )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial="normal")
     normative = forms.BooleanField(label=_("Normative document (规范性文件)"), required=False)
     issuer_signature = forms.CharField(

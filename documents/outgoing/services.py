@@ -165,6 +165,10 @@ def _check_fields(*, doc_type: str, direction: str, title: str, body: str, marki
         raise ValidationError(_("Choose the direction."))
     if marking not in Marking.values:
         raise ValidationError(_("Choose the marking."))
+    if marking == Marking.RESTRICTED:
+        # An outgoing document passes the secretariat, co-signers and the legal office: a named
+        # audience (知悉范围) is not modelled for it yet, so it is not offered.
+        raise ValidationError(_("Outgoing documents are public or internal."))
     if not title.strip():
         raise ValidationError(_("Give the document a title."))
     if not body.strip():

@@ -47,6 +47,11 @@ def test_a_classified_marking_is_refused(clerk):
         draft(clerk, title="机密文件：关于某事项的通知")
 
 
+def test_a_restricted_outgoing_document_is_refused(clerk):
+    with pytest.raises(ValidationError):
+        draft(clerk, marking="restricted")
+
+
 def test_an_edit_keeps_the_old_version(clerk):
     doc = draft(clerk)
     doc = services.outgoing_update(
