@@ -103,3 +103,30 @@ def test_32_threads_registering_with_rollbacks_leave_numbers_1_to_n(demo_office)
         rolled_back
     )
     assert NumberSeries.objects.get(prefix="乌政办发", year=2026).last_number == n
+
+
+def test_32_signatures_at_once_record_exactly_one(demo_office):
+    """S-28 for 签发: the same leader in 32 tabs; one signs, the rest are told it moved on."""
+    from office.models import AuditEntry
+    from office.services import TransitionError
+
+    from .outgoing_flow import reviewed
+
+    doc = reviewed(code="乌政发", direction="up")
+    mayor_pk = doc.signer_id
+    won: list[int] = []
+    refused: list[int] = []
+
+    def sign(i: int) -> None:
+        me = User.objects.get(pk=mayor_pk)
+        try:
+            services.outgoing_sign(document=OutgoingDocument(pk=doc.pk), by=me)
+        except TransitionError:
+            refused.append(i)
+        else:
+            won.append(i)
+
+    escaped = _run(sign, THREADS)
+    assert not escaped, escaped[:3]
+    assert len(won) == 1 and len(refused) == THREADS - 1
+    assert AuditEntry.objects.filter(action="outgoing.sign", object_id=str(doc.pk)).count() == 1
