@@ -51,3 +51,6 @@ class NumberSeriesAdmin(admin.ModelAdmin):
             changes={f: str(form.cleaned_data.get(f)) for f in form.changed_data},
             request=request,
         )
+
+
+from .outgoing import admin as outgoing_admin  # noqa: E402, F401  (document series)

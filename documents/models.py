@@ -577,3 +577,17 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+from .outgoing.models import (  # noqa: E402, F401  (outgoing documents live in their own package)
+    CoSign,
+    Direction,
+    Distribution,
+    IssueNumber,
+    NormativeFiling,
+    OutgoingDocument,
+    OutgoingSeries,
+    OutgoingState,
+    OutgoingVersion,
+    Translation,
+)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_files
+from .outgoing import urls as outgoing_urls
 
 app_name = "documents"
 
@@ -26,4 +27,5 @@ urlpatterns = [
     path("incoming/<int:pk>/return-slip.pdf", views_files.return_slip, name="return_slip"),
     path("attachment/<int:pk>/", views_files.attachment_download, name="attachment"),
     path("attachment/<int:pk>/view/", views_files.attachment_inline, name="attachment_inline"),
+    *outgoing_urls.urlpatterns,
 ]

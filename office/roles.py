@@ -37,18 +37,22 @@ _READ_ORGANISATION = ["office.view_section", "office.view_unit", "office.view_st
 _CHASE = ["office.urge_workitem", "office.view_register"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.STAFF: [*_READ_ORGANISATION],
-    Role.SECTION_HEAD: [*_READ_ORGANISATION, *_CHASE],
+    Role.STAFF: [*_READ_ORGANISATION, "documents.draft_outgoing"],
+    Role.SECTION_HEAD: [*_READ_ORGANISATION, *_CHASE, "documents.draft_outgoing"],
     Role.SECRETARY: [
         *_READ_ORGANISATION,
         *_CHASE,
         "documents.register_incoming",
         "documents.view_all_incoming",
+        "documents.draft_outgoing",
+        "documents.review_outgoing",
+        "documents.view_all_outgoing",
     ],
     Role.LEADER: [
         *_READ_ORGANISATION,
         *_CHASE,
         "documents.instruct_incoming",
+        "documents.sign_outgoing",
         "petitions.view_all_petitions",
     ],
     Role.PETITION_OFFICER: [
@@ -64,11 +68,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CHASE,
         "office.view_all_workitems",
         "documents.view_all_incoming",
+        "documents.view_all_outgoing",
     ],
     Role.ARCHIVIST: [
         *_READ_ORGANISATION,
         "documents.archive_incoming",
         "documents.view_all_incoming",
+        "documents.view_all_outgoing",
     ],
     # Configuration: sections, units (and later calendars, time-limit rules, number series).
     Role.SYSTEM_ADMIN: [
@@ -94,6 +100,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.add_numberseries",
         "documents.change_numberseries",
         "documents.view_numberseries",
+        "documents.add_outgoingseries",
+        "documents.change_outgoingseries",
+        "documents.view_outgoingseries",
     ],
     # People and permissions: accounts, staff records, role membership, lock-outs.
     Role.SECURITY_ADMIN: [

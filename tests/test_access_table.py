@@ -99,6 +99,7 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "office_auditentry": {"audit_admin": "v"},
     "office_outboxmessage": {"system_admin": "v"},
     "documents_numberseries": {"system_admin": "vac"},
+    "documents_outgoingseries": {"system_admin": "vac"},
     "auth_user": {"security_admin": "vac"},
     "auth_group": {"security_admin": "vc"},
     "axes_accessattempt": {"security_admin": "vd"},

@@ -21,6 +21,7 @@ from .access import _visible
 
 PAGE_SIZE = 20
 EXPORT_LIMIT = 10_000
+SIGNING_LIMIT = 50  # outgoing documents for signature shown on the queue
 
 
 def _filtered(request):
@@ -188,7 +189,19 @@ def _due_day(value):
 @login_required
 @permission_required("documents.instruct_incoming", raise_exception=True)
 def approval_queue(request):
-    """What was presented to this leader: 特急 first, then the longest waiting."""
+    """What was presented to this leader: 特急 first, then the longest waiting; and the outgoing
+    documents waiting for this leader's signature (签发), in one more query."""
+    from ..outgoing.models import OutgoingDocument
+
     documents = _visible(request).awaiting(request.user)
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "documents/queue.html", {"page": page, "now": timezone.now()})
+    signing = list(
+        OutgoingDocument.objects.visible_to(request.user).awaiting_signature(request.user)[
+            :SIGNING_LIMIT
+        ]
+    )
+    return render(
+        request,
+        "documents/queue.html",
+        {"page": page, "now": timezone.now(), "signing": signing},
+    )

@@ -1,0 +1,114 @@
+"""An outgoing normative document in a real browser, through the pages only: drafted by 综合科,
+reviewed by the secretariat, passed by 法制办, signed by the mayor from the approval queue,
+numbered at registration, and printed as the GB/T 9704 PDF (its first page looked at as PNG)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from django.conf import settings
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from .test_documents import new_page  # noqa: F401  (one browser context per person)
+from .test_shell import sign_in
+
+pytestmark = [pytest.mark.e2e]
+
+TITLE = "乌兰浩特市冬季城市道路积雪清除管理办法"
+BODY = "为做好冬季城市道路积雪清除工作，制定本办法。\n一、适用范围\n本市城区道路。\n（一）责任划分\n1.沿街单位负责门前积雪。"
+
+
+def _success(page: Page, text: str) -> None:
+    expect(page.locator(".messages .msg-success").filter(has_text=text)).to_be_visible()
+
+
+def _as(new_page, username: str) -> Page:  # noqa: F811
+    page = new_page()
+    sign_in(page, username, settings.DEMO_PASSWORD)
+    return page
+
+
+def test_a_normative_document_from_draft_to_the_printed_pdf(
+    new_page,  # noqa: F811
+    live_server,
+    e2e_office,
+    browser_log,
+    artifacts_dir,
+):
+    clerk = _as(new_page, "clerk")
+    clerk.goto("/documents/outgoing/new/")
+    clerk.locator("select[name=series]").select_option(label="乌政发")
+    clerk.locator("select[name=doc_type]").select_option(value="notice")
+    clerk.locator("select[name=direction]").select_option(value="down")
+    clerk.locator("input[name=title]").fill(TITLE)
+    clerk.locator("select[name=main_recipients]").select_option(
+        label=["乌兰浩特市和平街道办事处", "乌兰浩特市兴安街道办事处"]
+    )
+    clerk.locator("textarea[name=body]").fill(BODY)
+    clerk.locator("input[name=normative]").check()
+    clerk.get_by_role("button", name="保存").click()
+    _success(clerk, "文稿已保存")
+    url = clerk.url
+    assert re.search(r"/documents/outgoing/\d+/$", url)
+    clerk.get_by_role("button", name="送秘书科核稿").click()
+    _success(clerk, "已送秘书科核稿")
+
+    secretary = _as(new_page, "secretary")
+    secretary.goto(url)
+    secretary.locator("#review-form").get_by_role("button", name="提交审核意见").click()
+    _success(secretary, "核稿意见已记录")
+
+    legal = _as(new_page, "legal_head")
+    legal.goto(url)
+    legal.locator("#legal-form textarea[name=comment]").fill("符合上位法规定，程序合法。")
+    legal.locator("#legal-form").get_by_role("button", name="提交审核意见").click()
+    _success(legal, "合法性审查意见已记录")
+
+    mayor = _as(new_page, "mayor")
+    mayor.goto("/documents/queue/")
+    row = mayor.locator("tr.queue-row").filter(has_text=TITLE)
+    expect(row).to_be_visible()
+    row.get_by_role("button", name="签发").click()
+    _success(mayor, "签发意见已记录")
+    assert mayor.url.endswith("/documents/queue/")
+    expect(mayor.locator("tr.queue-row").filter(has_text=TITLE)).to_have_count(0)
+
+    secretary.goto(url)
+    secretary.get_by_role("button", name="编发文字号").click()
+    _success(secretary, "已编发文字号")
+    expect(secretary.locator(".doc-meta .reference")).to_have_text("乌政发〔2026〕1号")
+
+    response = secretary.request.get(url + "document.pdf")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pdf = artifacts_dir / "outgoing.pdf"
+    pdf.write_bytes(response.body())
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "100",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-png",
+            str(pdf),
+            str(artifacts_dir / "outgoing"),
+        ],
+        check=True,
+    )
+    png = next(artifacts_dir.glob("outgoing-*1.png"))
+    image = Image.open(png).convert("RGB")
+    width, height = image.size
+    px = image.load()
+    red_rows = [
+        y
+        for y in range(height)
+        if sum(1 for x in range(0, width, 4) if px[x, y][0] > 180 and px[x, y][1] < 90) > width // 8
+    ]
+    assert red_rows, "the red separator line is missing"
+    assert abs(red_rows[0] / height * 297 - 114.5) < 3  # where the layout test measures it
+    assert not browser_log.problems, browser_log.problems
