@@ -44,14 +44,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CHASE,
         "documents.register_incoming",
         "documents.view_all_incoming",
+        "supervision.open_supervisiontask",  # meeting decisions (秘书科 organises the meetings)
     ],
-    Role.LEADER: [*_READ_ORGANISATION, *_CHASE, "documents.instruct_incoming"],
+    Role.LEADER: [
+        *_READ_ORGANISATION,
+        *_CHASE,
+        "documents.instruct_incoming",
+        "supervision.open_supervisiontask",
+        "supervision.view_all_supervisiontask",
+    ],
     Role.PETITION_OFFICER: [*_READ_ORGANISATION],
     Role.SUPERVISOR: [
         *_READ_ORGANISATION,
         *_CHASE,
         "office.view_all_workitems",
         "documents.view_all_incoming",
+        "supervision.open_supervisiontask",
+        "supervision.manage_supervisiontask",
+        "supervision.view_all_supervisiontask",
     ],
     Role.ARCHIVIST: [
         *_READ_ORGANISATION,

@@ -1,15 +1,51 @@
-"""The supervision rows of the access table (see tests/access.py)."""
+"""The supervision rows of the access table (see tests/access.py).
+
+The object URLs use a task opened by the supervisor from a leader's instruction, led by 综合科
+(the clerk, its head and the petition officer who sits in it) with 街道办 assisting: seen by
+those, the supervisor and the leaders (who see every task); 404 for everyone else."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 
-from tests.access import everyone
+from tests.access import everyone, only
+
+TASK_SEEN_BY = [
+    "clerk",
+    "other_section_staff",
+    "section_head",
+    "petition_officer",
+    "leader",
+    "supervisor",
+]
 
 TABLE: dict[str, dict[str, object]] = {
     "supervision:index": everyone(200),
+    "supervision:task": only(TASK_SEEN_BY, refused=404),
 }
 
 
+def _task():
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from office.models import Section
+    from supervision import services
+
+    return services.task_open(
+        by=User.objects.get(username="supervisor"),
+        title="城区道路积雪清理落实情况",
+        source="instruction",
+        leader=User.objects.get(username="mayor"),
+        lead_section=Section.objects.get(code="general"),
+        assisting_sections=[Section.objects.get(code="subdistrict")],
+        due_on=timezone.localdate() + dt.timedelta(days=10),
+    )
+
+
 def url_for(name: str) -> str:
+    if name == "supervision:task":
+        return reverse(name, args=[_task().pk])
     return reverse(name)
