@@ -190,6 +190,8 @@ class SupervisionTask(models.Model):
     chase_level = models.PositiveSmallIntegerField(
         _("chase level"), choices=ChaseLevel.choices, default=ChaseLevel.NONE, editable=False
     )
+    # The date the last chase slip gave (the orange slip's fixed date); past it, the next slip.
+    chase_respond_by = models.DateField(null=True, blank=True, editable=False)
     due_on = models.DateField(_("deadline"), null=True, blank=True)
     original_due_on = models.DateField(_("original deadline"), null=True, blank=True)
     reporting_cycle = models.CharField(

@@ -739,7 +739,9 @@ def extension_decide(
                 task.next_report_on = dates.next_report_on(
                     task.reporting_cycle, timezone.localdate(now), task.due_on
                 )
-            task.save(update_fields=["due_on", "next_report_on"])
+            if task.chase_respond_by == old:
+                task.chase_respond_by = task.due_on  # an urgent task's orange slip named it
+            task.save(update_fields=["due_on", "next_report_on", "chase_respond_by"])
             # The spine has no "move the deadline" outside a rule's limits: the units' work
             # items are replaced by ones with the new deadline, and the history says why.
             reason = _("Deadline extended to %(d)s") % {"d": task.due_on.isoformat()}

@@ -24,6 +24,7 @@ TASK_SEEN_BY = [
 TABLE: dict[str, dict[str, object]] = {
     "supervision:index": everyone(200),
     "supervision:task": only(TASK_SEEN_BY, refused=404),
+    "supervision:slip_pdf": only(TASK_SEEN_BY, refused=404),
 }
 
 
@@ -45,7 +46,25 @@ def _task():
     )
 
 
+def _slip():
+    from django.utils import timezone
+
+    from supervision.models import ChaseSlip
+
+    task = _task()
+    return ChaseSlip.objects.create(
+        task=task,
+        level=1,
+        number="督查单〔2026〕1号",
+        issued_at=timezone.now(),
+        respond_by=task.due_on,
+        text="请按期办结。",
+    )
+
+
 def url_for(name: str) -> str:
     if name == "supervision:task":
         return reverse(name, args=[_task().pk])
+    if name == "supervision:slip_pdf":
+        return reverse(name, args=[_slip().pk])
     return reverse(name)
