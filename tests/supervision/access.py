@@ -21,10 +21,28 @@ TASK_SEEN_BY = [
     "supervisor",
 ]
 
+# POST-only: a GET is refused before anything else is looked at.
+TRANSITIONS = [
+    "task_assign",
+    "task_acknowledge",
+    "task_report",
+    "extension_apply",
+    "completion_submit",
+    "task_cancel",
+    "task_urge",
+    "extension_check",
+    "extension_decide",
+    "completion_review",
+]
+
 TABLE: dict[str, dict[str, object]] = {
     "supervision:index": everyone(200),
+    # 立项: the supervision section, the leaders, the secretariat (meeting decisions).
+    "supervision:task_new": only(["leader", "secretary", "supervisor"]),
     "supervision:task": only(TASK_SEEN_BY, refused=404),
     "supervision:slip_pdf": only(TASK_SEEN_BY, refused=404),
+    "supervision:attachment": only(TASK_SEEN_BY, refused=404),
+    **{f"supervision:{name}": everyone(405, anonymous="login") for name in TRANSITIONS},
 }
 
 
@@ -62,7 +80,29 @@ def _slip():
     )
 
 
+def _attachment():
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supervision import services
+
+    task = _task()
+    clerk = User.objects.get(username="clerk")
+    services.task_acknowledge(task=task, by=clerk)
+    report = services.report_submit(
+        task=task,
+        by=clerk,
+        text="已完成主干道清理",
+        files=[SimpleUploadedFile("进展.pdf", b"%PDF-1.4\n%%EOF\n")],
+    )
+    return report.attachments.get()
+
+
 def url_for(name: str) -> str:
+    if name.removeprefix("supervision:") in TRANSITIONS:
+        return reverse(name, args=[1])
+    if name == "supervision:attachment":
+        return reverse(name, args=[_attachment().pk])
     if name == "supervision:task":
         return reverse(name, args=[_task().pk])
     if name == "supervision:slip_pdf":
