@@ -955,3 +955,49 @@ __all__ = [
     "task_open",
     "task_urge",
 ]
+
+
+# --- From a leader's instruction on an incoming document -------------------------------------
+def task_open_from_instruction(
+    *, by, instruction, due_on: dt.date | None = None, now=None
+) -> SupervisionTask:
+    """督办 with one click from a leader's instruction (批示) on an incoming document: the
+    document is the source, the instruction's text the requirements, its signer the leader in
+    charge, its 主办/协办 and deadline the assignment. One open task per document: the document
+    row is locked while checking, so two clicks make one task."""
+    from documents.models import HandlingRole, IncomingDocument
+
+    now = now or timezone.now()
+    if not can_open(by):
+        raise PermissionDenied(_("You may not open supervised tasks."))
+    with transaction.atomic():
+        document = IncomingDocument.objects.select_for_update().get(pk=instruction.document_id)
+        if SupervisionTask.objects.for_source(document).filter(state__in=OPEN_STATES).exists():
+            raise TransitionError(_("This document is already under supervision."))
+        handlings = list(
+            document.handlings.filter(instruction=instruction)
+            .select_related("section", "unit")
+            .order_by("pk")
+        )
+        lead = next((h for h in handlings if h.role == HandlingRole.LEAD), None)
+        assist = [h for h in handlings if h.role != HandlingRole.LEAD]
+        if due_on is None and instruction.due_at is not None:
+            due_on = (timezone.localtime(instruction.due_at) - dt.timedelta(microseconds=1)).date()
+        if due_on is not None and due_on < timezone.localdate(now):
+            due_on = None  # a deadline already past: the supervision section sets a new one
+        return task_open(
+            by=by,
+            title=document.title,
+            requirements=instruction.text,
+            source=SupervisionSource.INSTRUCTION,
+            source_object=document,
+            source_reference=document.registration_number,
+            leader=instruction.leader if is_leader(instruction.leader) else None,
+            lead_section=lead.section if lead else None,
+            lead_unit=lead.unit if lead else None,
+            assisting_sections=[h.section for h in assist if h.section_id],
+            assisting_units=[h.unit for h in assist if h.unit_id],
+            due_on=due_on,
+            urgent=document.urgency != "normal",
+            now=now,
+        )

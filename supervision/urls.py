@@ -19,5 +19,6 @@ urlpatterns = [
     path("extension/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("completion/<int:pk>/review/", views.completion_review, name="completion_review"),
     path("attachment/<int:pk>/", views.attachment, name="attachment"),
+    path("instruction/<int:pk>/supervise/", views.from_instruction, name="from_instruction"),
     path("slip/<int:pk>.pdf", views.slip_pdf, name="slip_pdf"),
 ]

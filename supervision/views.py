@@ -509,3 +509,27 @@ def slip_pdf(request, pk: int):
     response["Content-Disposition"] = content_disposition(f"{slip.number}.pdf", inline=True)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def from_instruction(request, pk: int):
+    """督办 with one click from a leader's instruction on an incoming document."""
+    from documents.models import IncomingDocument, Instruction
+
+    instruction = (
+        Instruction.objects.filter(
+            pk=pk, document__in=IncomingDocument.objects.visible_to(request.user)
+        )
+        .select_related("document", "leader")
+        .first()
+    )
+    if instruction is None:
+        raise Http404
+    try:
+        task = services.task_open_from_instruction(by=request.user, instruction=instruction)
+    except (TransitionError, ValidationError) as exc:
+        messages.error(request, exc.messages[0] if hasattr(exc, "messages") else str(exc))
+        return redirect(instruction.document)
+    messages.success(request, _("Opened %(n)s.") % {"n": task.number})
+    return redirect(task)

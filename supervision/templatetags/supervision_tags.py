@@ -13,3 +13,27 @@ def person(user) -> str:
     if not user:
         return ""
     return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+
+
+@register.inclusion_tag("supervision/_document_panel.html", takes_context=True)
+def supervision_panel(context, document, instructions):
+    """On an incoming document's page: the supervised tasks opened from it (with their state),
+    and — for a person who may open tasks — one button per instruction to supervise it."""
+    from supervision.models import OPEN_STATES, SupervisionTask
+    from supervision.services import can_open
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    tasks = list(SupervisionTask.objects.for_source(document).order_by("pk"))
+    may_open = (
+        user is not None
+        and can_open(user)
+        and not any(t.state in OPEN_STATES for t in tasks)
+        and document.state not in ("returned", "archived")
+    )
+    return {
+        "tasks": tasks,
+        "instructions": instructions if may_open else [],
+        "csrf_token": context.get("csrf_token"),
+        "document": document,
+    }

@@ -33,6 +33,7 @@ TRANSITIONS = [
     "extension_check",
     "extension_decide",
     "completion_review",
+    "from_instruction",
 ]
 
 TABLE: dict[str, dict[str, object]] = {
