@@ -282,6 +282,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3590.0},
     },
+    # 督查通报: the previous month's draft, made once (a no-op once it exists).
+    "supervision-bulletin": {
+        "task": "supervision.tasks.draft_monthly_bulletin",
+        "schedule": 6 * 3600.0,
+        "options": {"expires": 6 * 3600.0 - 10},
+    },
 }
 
 # --- E-mail and logs -------------------------------------------------------------------

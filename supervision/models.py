@@ -587,17 +587,21 @@ class Bulletin(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
-    number = models.CharField(_("number"), max_length=40)
+    number = models.CharField(_("number"), max_length=40, blank=True)
     commentary = models.TextField(_("commentary"), blank=True)
     figures = models.JSONField(default=dict)
     state = models.CharField(
         max_length=8, choices=BulletinState.choices, default=BulletinState.DRAFT
     )
+    # None: drafted by the monthly beat job.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField()
     issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("bulletin")

@@ -10,3 +10,11 @@ def chase_sweep() -> dict:
     from .chase import sweep
 
     return sweep()
+
+
+@shared_task(ignore_result=True)
+def draft_monthly_bulletin() -> str:
+    from .bulletins import draft_last_month
+
+    bulletin = draft_last_month()
+    return str(bulletin.pk) if bulletin else ""

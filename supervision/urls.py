@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_bulletins
 
 app_name = "supervision"
 
@@ -21,4 +21,10 @@ urlpatterns = [
     path("attachment/<int:pk>/", views.attachment, name="attachment"),
     path("instruction/<int:pk>/supervise/", views.from_instruction, name="from_instruction"),
     path("slip/<int:pk>.pdf", views.slip_pdf, name="slip_pdf"),
+    path("bulletins/", views_bulletins.bulletin_list, name="bulletins"),
+    path("bulletins/draft/", views_bulletins.bulletin_draft, name="bulletin_draft"),
+    path("bulletins/<int:pk>/", views_bulletins.bulletin_detail, name="bulletin"),
+    path("bulletins/<int:pk>/edit/", views_bulletins.bulletin_edit, name="bulletin_edit"),
+    path("bulletins/<int:pk>.pdf", views_bulletins.bulletin_pdf, name="bulletin_pdf"),
+    path("bulletins/<int:pk>.xlsx", views_bulletins.bulletin_xlsx, name="bulletin_xlsx"),
 ]

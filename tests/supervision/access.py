@@ -34,7 +34,10 @@ TRANSITIONS = [
     "extension_decide",
     "completion_review",
     "from_instruction",
+    "bulletin_draft",
+    "bulletin_edit",
 ]
+BULLETIN_SEEN_BY = ["leader", "supervisor"]
 
 TABLE: dict[str, dict[str, object]] = {
     "supervision:index": everyone(200),
@@ -44,6 +47,11 @@ TABLE: dict[str, dict[str, object]] = {
     "supervision:slip_pdf": only(TASK_SEEN_BY, refused=404),
     "supervision:attachment": only(TASK_SEEN_BY, refused=404),
     **{f"supervision:{name}": everyone(405, anonymous="login") for name in TRANSITIONS},
+    # 督查通报: the supervision section and the leaders.
+    **{
+        f"supervision:{name}": only(BULLETIN_SEEN_BY)
+        for name in ("bulletins", "bulletin", "bulletin_pdf", "bulletin_xlsx")
+    },
 }
 
 
@@ -99,7 +107,23 @@ def _attachment():
     return report.attachments.get()
 
 
+def _bulletin():
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from supervision import bulletins
+
+    today = timezone.localdate()
+    return bulletins.bulletin_draft(
+        by=User.objects.get(username="supervisor"), year=today.year, month=today.month
+    )
+
+
 def url_for(name: str) -> str:
+    if name in ("supervision:bulletin", "supervision:bulletin_pdf", "supervision:bulletin_xlsx"):
+        return reverse(name, args=[_bulletin().pk])
+    if name == "supervision:bulletin_draft":
+        return reverse(name)
     if name.removeprefix("supervision:") in TRANSITIONS:
         return reverse(name, args=[1])
     if name == "supervision:attachment":
