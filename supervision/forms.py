@@ -25,12 +25,24 @@ from office.models import Section, Unit
 from .models import Grade, ReportingCycle, SupervisionSource
 
 
+class _Prefixed(Form):
+    """Several forms share a task's page: each names its ids (id_report_text, …) so a label
+    never points at another form's field."""
+
+    auto_id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.auto_id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.auto_id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 def split_handlers(values: list[str]) -> tuple[list[Section], list[Unit]]:
     found = _handlers(values)
     return [h for h in found if isinstance(h, Section)], [h for h in found if isinstance(h, Unit)]
 
 
-class _AssignFields(Form):
+class _AssignFields(_Prefixed):
     lead = forms.ChoiceField(label=_("Lead section or unit (主办)"), required=False)
     assisting = forms.MultipleChoiceField(
         label=_("Assisting sections or units (协办)"),
@@ -107,7 +119,7 @@ class TaskOpenForm(_AssignFields):
 
 
 class AssignForm(_AssignFields):
-    pass
+    auto_id_prefix = "assign"
 
 
 class NoteForm(Form):
@@ -118,7 +130,8 @@ class NoteForm(Form):
     )
 
 
-class ReportForm(Form):
+class ReportForm(_Prefixed):
+    auto_id_prefix = "report"
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 4}))
     milestone = forms.ModelChoiceField(label=_("Milestone reached"), queryset=None, required=False)
     files = MultipleFileField(label=_("Attachments"), required=False)
@@ -130,7 +143,8 @@ class ReportForm(Form):
         )
 
 
-class ExtensionForm(Form):
+class ExtensionForm(_Prefixed):
+    auto_id_prefix = "extension"
     new_due_on = forms.DateField(label=_("New deadline"), widget=DATE_INPUT)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     progress = forms.CharField(label=_("Progress so far"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -147,7 +161,8 @@ class DecisionForm(Form):
     )
 
 
-class CompletionForm(Form):
+class CompletionForm(_Prefixed):
+    auto_id_prefix = "completion"
     text = forms.CharField(label=_("Completion report"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
