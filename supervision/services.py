@@ -286,6 +286,9 @@ def task_open(
             chase_start=chase_start,
             opened_by=by,
             opened_at=now,
+            # Kept when there is no deadline yet: 交办 then needs only the date.
+            lead_section=lead_section,
+            lead_unit=lead_unit,
         )
         if source_object is not None:
             task.source_type = ContentType.objects.get_for_model(source_object)
@@ -344,6 +347,8 @@ def task_assign(
     now = now or timezone.now()
     if not can_manage(by):
         raise PermissionDenied(_("Only the supervision section assigns supervised tasks."))
+    if lead_section is None and lead_unit is None:
+        lead_section, lead_unit = task.lead_section, task.lead_unit
     lead = lead_section or lead_unit
     if lead_section is not None and lead_unit is not None:
         raise ValidationError(_("Choose one lead: a section or a unit."))

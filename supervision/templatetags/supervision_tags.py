@@ -24,7 +24,12 @@ def supervision_panel(context, document, instructions):
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    tasks = list(SupervisionTask.objects.for_source(document).order_by("pk"))
+    # Only the tasks this person may see (S-11): a derived view never shows a hidden one.
+    tasks = list(
+        SupervisionTask.objects.for_source(document).visible_to(user).order_by("pk")
+        if user is not None
+        else []
+    )
     may_open = (
         user is not None
         and can_open(user)

@@ -146,3 +146,18 @@ def test_light(task):
     # 3 working days before 10/9 after National Day: 9/30, 10/8, 10/9 (10/1–10/7 a holiday).
     assert task.light_on(dt.date(2026, 9, 29)) == TrafficLight.GREEN
     assert task.light_on(dt.date(2026, 9, 30)) == TrafficLight.YELLOW
+
+
+def test_a_lead_without_a_deadline_is_kept_for_the_assignment(supervisor, general):
+    task = services.task_open(
+        by=supervisor,
+        title="待定期限",
+        source=SupervisionSource.MEETING_DECISION,
+        lead_section=general,
+        now=NOW,
+    )
+    assert task.state == TaskState.OPENED and task.lead_section == general
+    services.task_assign(task=task, by=supervisor, due_on=dt.date(2026, 10, 30), now=NOW)
+    task.refresh_from_db()
+    assert task.state == TaskState.ASSIGNED
+    assert task.handlers.get().section == general
