@@ -112,3 +112,20 @@ def test_the_page_edits_and_issues(october, supervisor, client_for):
 
 def test_overdue_counts_only_running_tasks(october):
     assert SupervisionTask.objects.filter(title="逾期未办事项").get().due_on == dt.date(2026, 10, 9)
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_the_bulletin_list_keeps_a_constant_number_of_queries(
+    n, client_for, supervisor, django_assert_max_num_queries
+):
+    from supervision.models import Bulletin
+
+    Bulletin.objects.bulk_create(
+        Bulletin(year=2020 + i // 12, month=i % 12 + 1, created_at=NOW, figures={})
+        for i in range(n)
+    )
+    client = client_for(supervisor)
+    client.get(reverse("supervision:bulletins"))
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("supervision:bulletins"))
+    assert response.content.decode().count("<tr>") >= min(n, 50)

@@ -262,3 +262,27 @@ def test_cancel(task, clerk, supervisor, running):
         services.task_cancel(task=running, by=clerk, reason="x")
     with pytest.raises(TransitionError):
         services.task_cancel(task=running, by=supervisor, reason="x")  # in progress
+
+
+def test_cancel_an_assigned_task_cancels_its_work(task, supervisor):
+    services.task_cancel(task=task, by=supervisor, reason="上级已撤回", now=NOW)
+    task.refresh_from_db()
+    assert task.state == TaskState.CANCELLED
+    assert not WorkItem.objects.filter(
+        content_type__model="supervisiontask", object_id=task.pk, state=WorkState.OPEN
+    ).exists()
+    with pytest.raises(ValidationError):
+        services.task_cancel(task=task, by=supervisor, reason=" ")
+
+
+def test_urge_tells_the_handlers(running, supervisor, clerk, general):
+    with pytest.raises(PermissionDenied):
+        services.task_urge(task=running, by=clerk, message="快")
+    services.task_urge(task=running, by=supervisor, message="请加快进度", now=NOW)
+    assert Notification.objects.filter(
+        recipient=general.head.user, level="urge", body="请加快进度"
+    ).exists()
+    report = services.completion_submit(task=running, by=clerk, text="完成", now=NOW)
+    services.completion_review(report=report, by=supervisor, accept=True, now=NOW)
+    with pytest.raises(TransitionError):
+        services.task_urge(task=running, by=supervisor, message="x")  # closed
