@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from office.models import Section, TrafficLight, Unit, WorkItem
 
@@ -58,7 +59,7 @@ class TaskState(models.TextChoices):
     reviewing → closed (the supervisor verifies, 销号) | in_progress (returned)
     """
 
-    OPENED = "opened", _("opened")
+    OPENED = "opened", pgettext_lazy("supervision state", "opened")
     ASSIGNED = "assigned", _("assigned, awaiting acknowledgement")
     IN_PROGRESS = "in_progress", _("in progress")
     REVIEWING = "reviewing", _("completion under review")
@@ -385,6 +386,12 @@ class TaskHandler(models.Model):
     @property
     def handler(self) -> Section | Unit:
         return self.section or self.unit
+
+    @property
+    def short_name(self) -> str:
+        if self.section_id:
+            return self.section.name
+        return self.unit.short_name or self.unit.name
 
 
 class Milestone(models.Model):

@@ -24,7 +24,13 @@ pytestmark = [pytest.mark.e2e]
 TITLE = "关于加强城区停车管理的提案"
 
 
-def test_a_proposal_from_opening_to_the_bulletin(page, new_page, browser_log, e2e_office):  # noqa: F811
+def test_a_proposal_from_opening_to_the_bulletin(
+    page,
+    new_page,  # noqa: F811 (the fixture imported above)
+    browser_log,
+    e2e_office,
+    artifacts_dir,
+):
     today = timezone.localdate()
     mayor = User.objects.get(username="mayor")
 
@@ -103,4 +109,6 @@ def test_a_proposal_from_opening_to_the_bulletin(page, new_page, browser_log, e2
     expect(page.locator("ul.bl-list").first).to_contain_text(TITLE)
     expect(page.locator("ul.bl-list").first).to_contain_text("综合科")
 
+    page.goto("/supervision/?state=all")
+    page.screenshot(path=str(artifacts_dir / "supervision-board.png"), full_page=True)
     assert browser_log.problems == []
