@@ -220,3 +220,30 @@ def test_transitions_refuse_get(client_for, live, supervisor):
         client_for(supervisor).get(reverse("supervision:task_cancel", args=[live.pk])).status_code
         == 405
     )
+
+
+def test_decision_views_refuse_the_wrong_people(client_for, live, clerk, supervisor, other_leader):
+    services.task_acknowledge(task=live, by=clerk)
+    ext = services.extension_apply(
+        task=live,
+        by=clerk,
+        new_due_on=live.due_on + dt.timedelta(days=5),
+        reason="x",
+        progress="y",
+    )
+    check = reverse("supervision:extension_check", args=[ext.pk])
+    assert client_for(clerk).post(check, {"decision": "approve"}).status_code == 403
+    decide = reverse("supervision:extension_decide", args=[ext.pk])
+    # Not yet checked: a forbidden state is a message, nothing changes.
+    client_for(live.leader).post(decide, {"decision": "approve"})
+    ext.refresh_from_db()
+    assert ext.state == ExtensionState.PENDING_CHECK
+    client_for(supervisor).post(check, {"decision": "approve"})
+    assert client_for(other_leader).post(decide, {"decision": "approve"}).status_code == 403
+    report_url = reverse("supervision:completion_submit", args=[live.pk])
+    client_for(clerk).post(report_url, {"text": "完成"})
+    report = live.completions.get()
+    review = reverse("supervision:completion_review", args=[report.pk])
+    assert client_for(clerk).post(review, {"decision": "accept"}).status_code == 403
+    live.refresh_from_db()
+    assert live.state == TaskState.REVIEWING
