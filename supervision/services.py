@@ -406,12 +406,16 @@ def _assign(task, *, by, lead, assisting, due_on, reporting_cycle, milestones, n
             unit=None if is_section else handler,
             role=role,
         )
+        item_due = due_on
+        if role == HandlerRole.ASSIST and task.source in PROPOSAL_SOURCES:
+            # 建议提案: a co-handler gives its view to the lead within one month (§5.1).
+            item_due = min(due_on, _months_after(timezone.localdate(now), 1))
         row.work_item = _open_item(
             task,
             title=label % {"t": task.title},
             action=WorkAction.HANDLE,
             by=by,
-            due_on=due_on,
+            due_on=item_due,
             section=row.section,
             unit=row.unit,
             now=now,

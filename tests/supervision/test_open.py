@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from office.models import AuditEntry, TrafficLight, WorkAction, WorkItem, WorkState
 from office.services import TransitionError
@@ -161,3 +162,13 @@ def test_a_lead_without_a_deadline_is_kept_for_the_assignment(supervisor, genera
     task.refresh_from_db()
     assert task.state == TaskState.ASSIGNED
     assert task.handlers.get().section == general
+
+
+def test_a_proposal_co_handler_gives_its_view_within_a_month(make_task, subdistrict):
+    task = make_task(source=SupervisionSource.CPPCC_PROPOSAL, due_on=dt.date(2026, 12, 15))
+    assist = task.handlers.get(role=HandlerRole.ASSIST)
+    assert assist.section == subdistrict
+    lead = task.handlers.get(role=HandlerRole.LEAD)
+    local = timezone.localtime
+    assert local(assist.work_item.due_at).date() == dt.date(2026, 10, 16)  # 24:00 of 10/15
+    assert local(lead.work_item.due_at).date() == dt.date(2026, 12, 16)
