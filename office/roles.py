@@ -47,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.draft_outgoing",
         "documents.review_outgoing",
         "documents.view_all_outgoing",
+        "supervision.open_supervisiontask",  # meeting decisions (秘书科 organises the meetings)
     ],
     Role.LEADER: [
         *_READ_ORGANISATION,
@@ -54,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.instruct_incoming",
         "documents.sign_outgoing",
         "petitions.view_all_petitions",
+        "supervision.open_supervisiontask",
+        "supervision.view_all_supervisiontask",
     ],
     Role.PETITION_OFFICER: [
         *_READ_ORGANISATION,
@@ -69,6 +72,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "office.view_all_workitems",
         "documents.view_all_incoming",
         "documents.view_all_outgoing",
+        "supervision.open_supervisiontask",
+        "supervision.manage_supervisiontask",
+        "supervision.view_all_supervisiontask",
     ],
     Role.ARCHIVIST: [
         *_READ_ORGANISATION,

@@ -280,6 +280,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50.0},
     },
+    # 三色督查单 (supervision): once an hour is enough for slips that go out by the day.
+    "supervision-chase": {
+        "task": "supervision.tasks.chase_sweep",
+        "schedule": 3600.0,
+        "options": {"expires": 3590.0},
+    },
+    # 督查通报: the previous month's draft, made once (a no-op once it exists).
+    "supervision-bulletin": {
+        "task": "supervision.tasks.draft_monthly_bulletin",
+        "schedule": 6 * 3600.0,
+        "options": {"expires": 6 * 3600.0 - 10},
+    },
 }
 
 # --- E-mail and logs -------------------------------------------------------------------

@@ -1,0 +1,44 @@
+"""Template helpers of the supervision pages."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def person(user) -> str:
+    """A person's name as written in Chinese: family name then given name."""
+    if not user:
+        return ""
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+
+
+@register.inclusion_tag("supervision/_document_panel.html", takes_context=True)
+def supervision_panel(context, document, instructions):
+    """On an incoming document's page: the supervised tasks opened from it (with their state),
+    and — for a person who may open tasks — one button per instruction to supervise it."""
+    from supervision.models import OPEN_STATES, SupervisionTask
+    from supervision.services import can_open
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    # Only the tasks this person may see (S-11): a derived view never shows a hidden one.
+    tasks = list(
+        SupervisionTask.objects.for_source(document).visible_to(user).order_by("pk")
+        if user is not None
+        else []
+    )
+    may_open = (
+        user is not None
+        and can_open(user)
+        and not any(t.state in OPEN_STATES for t in tasks)
+        and document.state not in ("returned", "archived")
+    )
+    return {
+        "tasks": tasks,
+        "instructions": instructions if may_open else [],
+        "csrf_token": context.get("csrf_token"),
+        "document": document,
+    }
