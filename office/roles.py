@@ -37,13 +37,16 @@ _READ_ORGANISATION = ["office.view_section", "office.view_unit", "office.view_st
 _CHASE = ["office.urge_workitem", "office.view_register"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.STAFF: [*_READ_ORGANISATION],
-    Role.SECTION_HEAD: [*_READ_ORGANISATION, *_CHASE],
+    Role.STAFF: [*_READ_ORGANISATION, "meetings.add_agendaitem"],
+    Role.SECTION_HEAD: [*_READ_ORGANISATION, *_CHASE, "meetings.add_agendaitem"],
     Role.SECRETARY: [
         *_READ_ORGANISATION,
         *_CHASE,
         "documents.register_incoming",
         "documents.view_all_incoming",
+        "meetings.add_agendaitem",
+        "meetings.organise_meeting",
+        "meetings.view_all_meetings",
     ],
     Role.LEADER: [*_READ_ORGANISATION, *_CHASE, "documents.instruct_incoming"],
     Role.PETITION_OFFICER: [*_READ_ORGANISATION],
@@ -52,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CHASE,
         "office.view_all_workitems",
         "documents.view_all_incoming",
+        "meetings.view_all_meetings",
     ],
     Role.ARCHIVIST: [
         *_READ_ORGANISATION,
@@ -82,6 +86,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.add_numberseries",
         "documents.change_numberseries",
         "documents.view_numberseries",
+        "meetings.add_meetingkind",
+        "meetings.change_meetingkind",
+        "meetings.view_meetingkind",
+        "meetings.add_room",
+        "meetings.change_room",
+        "meetings.view_room",
     ],
     # People and permissions: accounts, staff records, role membership, lock-outs.
     Role.SECURITY_ADMIN: [
