@@ -742,7 +742,7 @@ def minutes_text_from_record(meeting: Meeting) -> str:
         )
         for k, d in enumerate(item.decisions.all(), start=1):
             due = f"{d.due_on.year}年{d.due_on.month}月{d.due_on.day}日"
-            lines.append(f"{k}. {d.text}（责任单位：{d.responsible}；完成时限：{due}前）")
+            lines.append(f"{k}.{d.text}（责任单位：{d.responsible}；完成时限：{due}前）")
     return "\n".join(lines)
 
 

@@ -434,7 +434,17 @@ def signin_sheet(request, pk: int):
     meeting = _get_meeting_for_user(request, pk)
     if not services.is_organiser(request.user):
         raise PermissionDenied
-    attendances = meeting.attendances.select_related("user__staff__section", "user__staff__unit")
+    attendances = list(
+        meeting.attendances.select_related("user__staff__section", "user__staff__unit")
+    )
+    for a in attendances:
+        staff = getattr(a.user, "staff", None)
+        a.org = ""
+        if staff is not None:
+            org = (
+                staff.section.name if staff.section else staff.unit.short_name if staff.unit else ""
+            )
+            a.org = f"{org} {staff.post}".strip()
     pdf = render_pdf(
         "meetings/pdf/signin_sheet.html",
         {"meeting": meeting, "attendances": attendances, "quorum": services.quorum(meeting)},
