@@ -38,11 +38,17 @@ def room(name: str = "第一会议室") -> Room:
     return Room.objects.get(name=name)
 
 
+def _free_room(starts, ends) -> Room:
+    """The first room nobody has booked then, so tests can put several meetings side by side."""
+    busy = services.overlapping(starts, ends).values("room")
+    return Room.objects.exclude(pk__in=busy).order_by("name").first()
+
+
 def schedule(
     *,
     starts=STARTS,
     ends=ENDS,
-    room_name="第一会议室",
+    room_name=None,
     title="市政府第34次常务会议",
     code="executive",
     chair="mayor",
@@ -53,7 +59,7 @@ def schedule(
         title=title,
         starts_at=starts,
         ends_at=ends,
-        room=room(room_name),
+        room=room(room_name) if room_name else _free_room(starts, ends),
         chair=user(chair),
         recorders=[user("secretary"), user("secretary_head")],
         now=at(1),
@@ -81,24 +87,34 @@ def checked(meeting, **kw):
 def approved(**kw):
     meeting = schedule(**kw)
     checked(meeting)
-    return services.agenda_approve(by=user("mayor"), meeting=meeting, now=at(8))
+    return services.agenda_approve(
+        by=user("mayor"), meeting=meeting, now=meeting.starts_at - dt.timedelta(days=2)
+    )
 
 
 def notified(**kw):
     meeting = approved(**kw)
-    return services.meeting_notify(by=user("secretary"), meeting=meeting, now=at(9))
+    return services.meeting_notify(
+        by=user("secretary"), meeting=meeting, now=meeting.starts_at - dt.timedelta(days=1)
+    )
 
 
 def held(*, decisions: int = 1, **kw):
     meeting = notified(**kw)
     recorder = user("secretary")
     for username in ("mayor", "vicemayor", "secgeneral"):
-        services.check_in(by=recorder, meeting=meeting, user=user(username), now=at(10, 8, 50))
+        services.check_in(
+            by=recorder,
+            meeting=meeting,
+            user=user(username),
+            now=meeting.starts_at - dt.timedelta(minutes=10),
+        )
+    during = meeting.starts_at + dt.timedelta(hours=1)
     for item in meeting.items.all():
         services.record_note(
-            by=recorder, item=item, text="王市长：要确保群众温暖过冬。", now=at(10, 10)
+            by=recorder, item=item, text="王市长：要确保群众温暖过冬。", now=during
         )
-        services.item_outcome(by=recorder, item=item, outcome="passed", now=at(10, 10))
+        services.item_outcome(by=recorder, item=item, outcome="passed", now=during)
         for n in range(decisions):
             services.decision_add(
                 by=recorder,
@@ -106,18 +122,21 @@ def held(*, decisions: int = 1, **kw):
                 text=f"由市住建局牵头，落实供暖保障措施（{n + 1}）。",
                 section=Section.objects.get(code="general"),
                 due_on=dt.date(2026, 12, 31),
-                now=at(10, 10),
+                now=during,
             )
-    return services.meeting_close_record(by=recorder, meeting=meeting, now=at(10, 12))
+    return services.meeting_close_record(by=recorder, meeting=meeting, now=meeting.ends_at)
 
 
 def signed(**kw):
     meeting = held(**kw)
-    minutes = services.minutes_draft(by=user("secretary"), meeting=meeting, now=at(11))
-    minutes = services.minutes_check(by=user("secgeneral"), minutes=minutes, now=at(11))
-    return services.minutes_sign(by=user("mayor"), minutes=minutes, now=at(11))
+    after = meeting.ends_at + dt.timedelta(hours=2)
+    minutes = services.minutes_draft(by=user("secretary"), meeting=meeting, now=after)
+    minutes = services.minutes_check(by=user("secgeneral"), minutes=minutes, now=after)
+    return services.minutes_sign(by=services.signer_of(meeting), minutes=minutes, now=after)
 
 
 def issued(**kw):
     minutes = signed(**kw)
-    return services.minutes_issue(by=user("secretary"), minutes=minutes, now=at(14))
+    return services.minutes_issue(
+        by=user("secretary"), minutes=minutes, now=minutes.signed_at + dt.timedelta(hours=1)
+    )
