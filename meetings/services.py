@@ -883,25 +883,28 @@ def minutes_issue(*, by, minutes: Minutes, now=None) -> Minutes:
 
 
 def open_supervision_tasks(*, by, minutes: Minutes, now) -> int:
-    """Each decision in the minutes becomes a supervised item (DOMAIN.md §6.1, §5.1), when the
-    supervision app is installed with its service."""
-    try:
-        from supervision.services import task_open
-    except ImportError:
-        return 0
-    decisions = Decision.objects.filter(
-        item__meeting=minutes.meeting, item__state=ItemState.SCHEDULED
-    ).select_related("item", "section", "unit")
+    """Each decision in the minutes becomes a supervised task (DOMAIN.md §6.1, §5.1), assigned
+    to its responsible section or unit with its deadline, in the issuing transaction. The task
+    points back at its decision (`SupervisionTask.objects.for_source(decision)`). The issuer
+    opens it when they hold the supervision permission; otherwise the system does (by=None)."""
+    from supervision.models import SupervisionSource
+    from supervision.services import can_open, is_leader, task_open
+
     meeting = minutes.meeting
+    decisions = list(
+        Decision.objects.filter(
+            item__meeting=meeting, item__state=ItemState.SCHEDULED
+        ).select_related("section", "unit")
+    )
     for decision in decisions:
         task_open(
-            by=by,
+            by=by if can_open(by) else None,
             title=decision.text[:200],
             requirements=decision.text,
-            source="meeting_decision",
+            source=SupervisionSource.MEETING_DECISION,
             source_object=decision,
             source_reference=f"{meeting.kind.minutes_title}{minutes.reference}",
-            leader=meeting.chair,
+            leader=meeting.chair if is_leader(meeting.chair) else None,
             lead_section=decision.section,
             lead_unit=decision.unit,
             due_on=decision.due_on,

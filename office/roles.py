@@ -47,8 +47,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.add_agendaitem",
         "meetings.organise_meeting",
         "meetings.view_all_meetings",
+        "supervision.open_supervisiontask",  # meeting decisions (秘书科 organises the meetings)
     ],
-    Role.LEADER: [*_READ_ORGANISATION, *_CHASE, "documents.instruct_incoming"],
+    Role.LEADER: [
+        *_READ_ORGANISATION,
+        *_CHASE,
+        "documents.instruct_incoming",
+        "supervision.open_supervisiontask",
+        "supervision.view_all_supervisiontask",
+    ],
     Role.PETITION_OFFICER: [*_READ_ORGANISATION],
     Role.SUPERVISOR: [
         *_READ_ORGANISATION,
@@ -56,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "office.view_all_workitems",
         "documents.view_all_incoming",
         "meetings.view_all_meetings",
+        "supervision.open_supervisiontask",
+        "supervision.manage_supervisiontask",
+        "supervision.view_all_supervisiontask",
     ],
     Role.ARCHIVIST: [
         *_READ_ORGANISATION,

@@ -276,6 +276,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50.0},
     },
+    # 三色督查单 (supervision): once an hour is enough for slips that go out by the day.
+    "supervision-chase": {
+        "task": "supervision.tasks.chase_sweep",
+        "schedule": 3600.0,
+        "options": {"expires": 3590.0},
+    },
 }
 
 # --- E-mail and logs -------------------------------------------------------------------

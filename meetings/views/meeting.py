@@ -181,16 +181,23 @@ def _notice_date(meeting):
 
 
 def _attach_supervision(decisions) -> None:
-    """Each decision's supervised item (and its light), when the supervision app provides one."""
-    try:
-        from supervision.models import SupervisionTask
-    except ImportError:
+    """Each decision's supervised task and its light, in one query for all of them (linked
+    through the task's source: `SupervisionTask.objects.for_source`)."""
+    if not decisions:
         return
-    for_source = getattr(SupervisionTask.objects, "for_source", None)
-    if for_source is None:
-        return
+    from django.contrib.contenttypes.models import ContentType
+
+    from supervision.models import SupervisionTask
+
+    ct = ContentType.objects.get_for_model(Decision)
+    tasks = {
+        t.source_id: t
+        for t in SupervisionTask.objects.filter(
+            source_type=ct, source_id__in=[d.pk for d in decisions]
+        )
+    }
     for d in decisions:
-        d.task = for_source(d).first()
+        d.task = tasks.get(d.pk)
 
 
 @login_required

@@ -1,0 +1,199 @@
+"""The supervision board: open tasks with traffic lights, filters, the unit ranking by on-time
+rate and the figures for its charts — each one query, whatever the number of rows.
+
+The light is computed in SQL from two dates the calendar gives for today (red: the deadline or
+a progress report missed; yellow: the deadline inside the warning window of working days), so
+counts and filters need no Python loop over tasks. Charts are plain SVG drawn here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from office.models import TrafficLight
+
+from . import dates
+from .models import OPEN_STATES, TaskState
+
+
+def light_q(today: dt.date) -> dict[str, Q]:
+    """The three lights as filters for open tasks on `today` (same rule as `light_on`)."""
+    running = Q(state__in=OPEN_STATES) & ~Q(state=TaskState.REVIEWING)
+    red = running & (Q(due_on__lt=today) | Q(next_report_on__lt=today))
+    yellow = running & ~red & Q(due_on__lte=dates.yellow_until(today))
+    green = Q(state__in=OPEN_STATES, due_on__isnull=False) & ~red & ~yellow
+    return {TrafficLight.RED: red, TrafficLight.YELLOW: yellow, TrafficLight.GREEN: green}
+
+
+def annotate_light(qs: QuerySet, today: dt.date) -> QuerySet:
+    q = light_q(today)
+    return qs.annotate(
+        board_light=Case(
+            When(q[TrafficLight.RED], then=Value("red")),
+            When(q[TrafficLight.YELLOW], then=Value("yellow")),
+            When(q[TrafficLight.GREEN], then=Value("green")),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
+
+
+def light_counts(qs: QuerySet, today: dt.date) -> dict[str, int]:
+    q = light_q(today)
+    return qs.aggregate(
+        red=Count("pk", filter=q[TrafficLight.RED]),
+        yellow=Count("pk", filter=q[TrafficLight.YELLOW]),
+        green=Count("pk", filter=q[TrafficLight.GREEN]),
+    )
+
+
+@dataclass
+class RankRow:
+    name: str
+    closed: int
+    on_time: int
+    open: int
+    overdue: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.closed if self.closed else None
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.0f}%"
+
+
+def ranking(qs: QuerySet, today: dt.date) -> list[RankRow]:
+    """Lead units by on-time rate (closed on time / closed), then by fewest overdue: one query
+    grouped by the lead section or unit."""
+    rows = (
+        qs.filter(Q(lead_section__isnull=False) | Q(lead_unit__isnull=False))
+        .values("lead_section__name", "lead_unit__short_name", "lead_unit__name")
+        .annotate(
+            closed=Count("pk", filter=Q(state=TaskState.CLOSED)),
+            on_time=Count("pk", filter=Q(state=TaskState.CLOSED, on_time=True)),
+            open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+            overdue=Count("pk", filter=light_q(today)[TrafficLight.RED]),
+        )
+        .order_by()
+    )
+    out = [
+        RankRow(
+            name=r["lead_section__name"] or r["lead_unit__short_name"] or r["lead_unit__name"],
+            closed=r["closed"],
+            on_time=r["on_time"],
+            open=r["open"],
+            overdue=r["overdue"],
+        )
+        for r in rows
+    ]
+    out.sort(key=lambda r: (r.rate is None, -(r.rate or 0), r.overdue, r.name))
+    return out
+
+
+def monthly_rates(qs: QuerySet, today: dt.date, months: int = 6, units: int = 8):
+    """On-time rate per lead unit and month of closing, for the last `months` months: one
+    grouped query. Returns (month starts, [(unit name, {month: (on_time, closed)})])."""
+    first = today.replace(day=1)
+    starts = []
+    for _i in range(months):
+        starts.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    starts.reverse()
+    since = dt.datetime.combine(starts[0], dt.time.min, tzinfo=timezone.get_current_timezone())
+    rows = (
+        qs.filter(state=TaskState.CLOSED, closed_at__gte=since)
+        .annotate(month=TruncMonth("closed_at"))
+        .values("month", "lead_section__name", "lead_unit__short_name", "lead_unit__name")
+        .annotate(closed=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
+        .order_by()
+    )
+    table: dict[str, dict[dt.date, tuple[int, int]]] = {}
+    for r in rows:
+        name = r["lead_section__name"] or r["lead_unit__short_name"] or r["lead_unit__name"]
+        month = r["month"]
+        month = timezone.localtime(month) if isinstance(month, dt.datetime) else month
+        key = dt.date(month.year, month.month, 1)
+        table.setdefault(name, {})[key] = (r["on_time"], r["closed"])
+    busiest = sorted(table.items(), key=lambda kv: -sum(c for _o, c in kv[1].values()))[:units]
+    busiest.sort(key=lambda kv: kv[0])
+    return starts, busiest
+
+
+# --- SVG, drawn here: no chart library ---------------------------------------------------------
+LIGHT_COLOURS = {"red": "#d1242f", "yellow": "#e3b341", "green": "#2da44e"}
+
+
+def bars_svg(counts: dict[str, int], labels: dict[str, str]) -> dict:
+    """Horizontal bars of open tasks by light: geometry for the template to draw."""
+    total = max(sum(counts.values()), 1)
+    biggest = max([*counts.values(), 1])
+    bars = []
+    for i, key in enumerate(("red", "yellow", "green")):
+        n = counts.get(key, 0)
+        bars.append(
+            {
+                "y": 8 + i * 34,
+                "ty": 8 + i * 34 + 17,
+                "width": round(300 * n / biggest, 1),
+                "tx": 90 + round(300 * n / biggest, 1) + 6,
+                "colour": LIGHT_COLOURS[key],
+                "label": labels[key],
+                "n": n,
+                "share": f"{n / total * 100:.0f}%",
+            }
+        )
+    return {"bars": bars, "height": 8 + 3 * 34}
+
+
+def heatmap_svg(starts: list[dt.date], rows) -> dict:
+    """On-time rate per unit (rows) and month (columns) as coloured cells with the figure."""
+    cell_w, cell_h, left, top = 64, 26, 150, 24
+    cols = [
+        {"x": left + i * cell_w + cell_w / 2, "label": f"{m.month}月"} for i, m in enumerate(starts)
+    ]
+    cells, names = [], []
+    for r, (name, months) in enumerate(rows):
+        y = top + r * cell_h
+        names.append({"y": y + cell_h / 2 + 5, "name": name})
+        for c, m in enumerate(starts):
+            on_time, closed = months.get(m, (0, 0))
+            rate = on_time / closed if closed else None
+            cells.append(
+                {
+                    "x": left + c * cell_w,
+                    "y": y,
+                    "tx": left + c * cell_w + cell_w / 2,
+                    "ty": y + cell_h / 2 + 5,
+                    "fill": _rate_colour(rate),
+                    "text": "" if rate is None else f"{rate * 100:.0f}%",
+                    "title": f"{name} {m.year}年{m.month}月 {on_time}/{closed}",
+                }
+            )
+    return {
+        "width": left + len(starts) * cell_w + 4,
+        "height": top + len(rows) * cell_h + 4,
+        "cols": cols,
+        "cells": cells,
+        "names": names,
+        "cell_w": cell_w - 2,
+        "cell_h": cell_h - 2,
+    }
+
+
+def _rate_colour(rate: float | None) -> str:
+    if rate is None:
+        return "#f0f2f5"
+    if rate >= 0.9:
+        return "#2da44e"
+    if rate >= 0.7:
+        return "#8fd19e"
+    if rate >= 0.5:
+        return "#e3b341"
+    return "#f08c8c"
