@@ -737,7 +737,7 @@ def minutes_text_from_record(meeting: Meeting) -> str:
         head = numerals[n] if n < len(numerals) else str(n + 1)
         lines.append(f"{head}、{item.title}")
         lines.append(
-            f"会议听取了{item.section.name}关于{item.title}的汇报，"
+            f"会议听取了{item.section.name}关于{item.title.removeprefix('关于')}的汇报，"
             f"{item.get_outcome_display() or '进行了研究'}。{item.outcome_note}".strip()
         )
         for k, d in enumerate(item.decisions.all(), start=1):

@@ -488,3 +488,13 @@ def test_each_transition_refuses_a_forbidden_state_and_works_from_the_right_one(
         call(user(allowed), obj)
     assert AuditEntry.objects.count() == before
     call(user(allowed), setup())
+
+
+def test_the_celery_task_sends_the_due_notices(demo_office, monkeypatch):
+    from meetings import tasks
+
+    meeting = flow.approved()
+    monkeypatch.setattr(services.timezone, "now", lambda: at(9, 8))
+    assert tasks.send_due_notices() == 1
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.NOTIFIED
