@@ -151,7 +151,10 @@ def _time_limit(seconds: float) -> Iterator[bool]:
         raise _Deadline
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats every 50 ms until the render stops: an exception raised while Python
+    # runs a finalizer (Django's ModelState.__del__ during a garbage collection) is swallowed
+    # ("Exception ignored in ..."), so a single alarm could be lost.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield True
     finally:
