@@ -151,9 +151,8 @@ def _time_limit(seconds: float) -> Iterator[bool]:
         raise _Deadline
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    # The alarm repeats every 50 ms until the render stops: an exception raised while Python
-    # runs a finalizer (Django's ModelState.__del__ during a garbage collection) is swallowed
-    # ("Exception ignored in ..."), so a single alarm could be lost.
+    # The alarm repeats every 50 ms after the first: an alarm that lands inside a C callback
+    # (cffi prints and drops exceptions raised there) is followed by another one.
     signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield True
@@ -186,6 +185,8 @@ def html_to_pdf(
             pdf = document.write_pdf(
                 stylesheets=[CSS(string=BASE_CSS, url_fetcher=fetcher)],
             )
+            if time.monotonic() - started > timeout:  # every alarm was swallowed: still late
+                raise _Deadline
     except _Deadline:
         logger.error("PDF render stopped after %.1f s", time.monotonic() - started)
         raise PDFRenderTimeout(timeout) from None
