@@ -24,9 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from office import workcalendar
+from office.models import Section, WorkAction, WorkItem, WorkKind, WorkState
 from office.services import TransitionError
 from office.services.audit import audit_record
 from office.services.notify import notify
+from office.services.workitems import workitem_cancel, workitem_complete, workitem_open
 
 from .models import (
     AgendaItem,
@@ -116,6 +118,53 @@ def _audit(action, by, obj, frm="", to="", changes=None, comment="", now=None):
         comment=comment,
         now=now,
     )
+
+
+# --- work items (the inbox) -----------------------------------------------------------------
+def _open_work(obj, *, title: str, action: str, url: str, by=None, now=None, due_at=None, **to):
+    """A step somebody must take, in their inbox (ARCHITECTURE.md, the spine)."""
+    return workitem_open(
+        title=title,
+        kind=WorkKind.MEETING,
+        action=action,
+        actor=by,
+        subject=obj,
+        url=url,
+        due_at=due_at,
+        now=now,
+        **to,
+    )
+
+
+def _open_work_of(obj) -> list[WorkItem]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(
+        WorkItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            state=WorkState.OPEN,
+        )
+    )
+
+
+def _close_work(obj, *, by, outcome: str, now=None) -> None:
+    """Close the work of a step the calling service has just checked and taken."""
+    for item in _open_work_of(obj):
+        workitem_complete(item=item, by=by, outcome=outcome, authorised=True, now=now)
+
+
+def _agenda_due(meeting: Meeting, now) -> dt.datetime:
+    """Items are checked before the office proposes the agenda, 2 days before the meeting."""
+    return max(meeting.starts_at - dt.timedelta(days=2), now)
+
+
+def _in_workdays(now, n: int) -> dt.datetime | None:
+    try:
+        day = workcalendar.add_workdays(timezone.localtime(now).date(), n)
+    except workcalendar.CalendarNotLoaded:
+        return None
+    return workcalendar.end_of_day(day)
 
 
 # --- schedule -----------------------------------------------------------------------------
@@ -241,6 +290,9 @@ def meeting_cancel(*, by, meeting: Meeting, reason: str, now=None) -> Meeting:
         old = meeting.state
         meeting.state = MeetingState.CANCELLED
         meeting.save(update_fields=["state"])
+        for item in meeting.items.all():
+            for work in _open_work_of(item):
+                workitem_cancel(item=work, reason=reason, now=now)
         people = list(meeting.attendances.select_related("user"))
         notify(
             recipients=[a.user for a in people],
@@ -314,12 +366,19 @@ def item_submit(
             late=now > paper_deadline(meeting),
             state=ItemState.LEGAL_REVIEW if needs_legal_review else ItemState.SUBMITTED,
         )
-        notify(
-            recipients=[meeting.kind.secretary_general],
-            title=_("Agenda item submitted: %(t)s") % {"t": item.title},
-            url=meeting.get_absolute_url(),
-            now=now,
-        )
+        if needs_legal_review:
+            _open_work(
+                item,
+                title=_("Legality review: %(t)s") % {"t": item.title},
+                action=WorkAction.REVIEW,
+                url=meeting.get_absolute_url(),
+                section=Section.objects.filter(code=LEGAL_SECTION_CODE).first(),
+                due_at=_agenda_due(meeting, now),
+                by=by,
+                now=now,
+            )
+        else:
+            _open_check(item, by=by, now=now)
         _audit(
             "agendaitem.submit",
             by,
@@ -329,6 +388,19 @@ def item_submit(
             now=now,
         )
     return item
+
+
+def _open_check(item: AgendaItem, *, by, now) -> None:
+    _open_work(
+        item,
+        title=_("Agenda item to check: %(t)s") % {"t": item.title},
+        action=WorkAction.REVIEW,
+        url=item.meeting.get_absolute_url(),
+        assignee=item.meeting.kind.secretary_general,
+        due_at=_agenda_due(item.meeting, now or timezone.now()),
+        by=by,
+        now=now,
+    )
 
 
 def item_legal_review(*, by, item: AgendaItem, opinion: str, cleared: bool, now=None) -> AgendaItem:
@@ -343,6 +415,9 @@ def item_legal_review(*, by, item: AgendaItem, opinion: str, cleared: bool, now=
         item.legal_opinion = opinion.strip()
         item.state = ItemState.SUBMITTED if cleared else ItemState.RETURNED
         item.save(update_fields=["legal_opinion", "state"])
+        _close_work(item, by=by, outcome=opinion.strip(), now=now)
+        if cleared:
+            _open_check(item, by=by, now=now)
         notify(
             recipients=[item.submitted_by],
             title=(_("Legality review cleared: %(t)s") if cleared else _("Returned: %(t)s"))
@@ -370,6 +445,7 @@ def item_check(*, by, item: AgendaItem, accept: bool, comment: str = "", now=Non
         old = item.state
         item.state = ItemState.CHECKED if accept else ItemState.RETURNED
         item.save(update_fields=["state"])
+        _close_work(item, by=by, outcome=comment or item.get_state_display(), now=now)
         if not accept:
             notify(
                 recipients=[item.submitted_by],
@@ -772,6 +848,17 @@ def minutes_draft(*, by, meeting: Meeting, body: str = "", now=None) -> Minutes:
         else:
             minutes.body = text
             minutes.save(update_fields=["body"])
+        if not _open_work_of(minutes):
+            _open_work(
+                minutes,
+                title=_("Minutes to check: %(t)s") % {"t": meeting.title},
+                action=WorkAction.REVIEW,
+                url=meeting.get_absolute_url(),
+                assignee=meeting.kind.secretary_general,
+                due_at=_in_workdays(now, 2),
+                by=by,
+                now=now,
+            )
         _audit("minutes.draft", by, minutes, to=minutes.state, now=now)
     return minutes
 
@@ -798,14 +885,28 @@ def minutes_check(*, by, minutes: Minutes, accept: bool = True, comment: str = "
             minutes.state = MinutesState.CHECKED
             minutes.checked_by = by
             minutes.save(update_fields=["state", "checked_by"])
-            notify(
-                recipients=[signer_of(minutes.meeting)],
+            _close_work(minutes, by=by, outcome=minutes.get_state_display(), now=now)
+            _open_work(
+                minutes,
                 title=_("Minutes to sign: %(t)s") % {"t": minutes.meeting.title},
+                action=WorkAction.SIGN,
                 url=minutes.meeting.get_absolute_url(),
+                assignee=signer_of(minutes.meeting),
+                due_at=_in_workdays(now, 2),
+                by=by,
                 now=now,
             )
         elif not comment.strip():
             raise ValidationError(_("Give the reason for returning it."), code="comment")
+        else:
+            # Back to the drafters; the secretary-general's work stays open until the next check.
+            notify(
+                recipients=[minutes.drafted_by],
+                title=_("Minutes returned: %(t)s") % {"t": minutes.meeting.title},
+                body=comment,
+                url=minutes.meeting.get_absolute_url(),
+                now=now,
+            )
         _audit(
             "minutes.check",
             by,
@@ -832,6 +933,7 @@ def minutes_sign(*, by, minutes: Minutes, now=None) -> Minutes:
         minutes.signed_by = by
         minutes.signed_at = now
         minutes.save(update_fields=["state", "signed_by", "signed_at"])
+        _close_work(minutes, by=by, outcome=minutes.get_state_display(), now=now)
         _audit("minutes.sign", by, minutes, MinutesState.CHECKED, minutes.state, now=now)
     return minutes
 

@@ -498,3 +498,47 @@ def test_the_celery_task_sends_the_due_notices(demo_office, monkeypatch):
     assert tasks.send_due_notices() == 1
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.NOTIFIED
+
+
+# --- the inbox ------------------------------------------------------------------------------
+def _work(obj):
+    from office.models import WorkItem
+
+    return WorkItem.objects.filter(object_id=obj.pk, content_type__app_label="meetings")
+
+
+def test_each_step_is_work_in_the_right_inbox_and_closes_when_taken(demo_office):
+    meeting = flow.schedule()
+    plain = flow.submit(meeting)
+    (check,) = _work(plain)
+    assert (check.assignee.username, check.action, check.state) == ("secgeneral", "review", "open")
+    assert check.due_at == meeting.starts_at - dt.timedelta(days=2)
+    services.item_check(by=user("secgeneral"), item=plain, accept=True, now=flow.ON_TIME)
+    check.refresh_from_db()
+    assert check.state == "done"
+
+    legal = flow.submit(meeting, legal=True, title="规范性文件议题")
+    (review,) = _work(legal)
+    assert review.section.code == "legal" and review.assignee is None
+    services.item_legal_review(by=user("legal_head"), item=legal, opinion="合法", cleared=True)
+    states = set(_work(legal).values_list("assignee__username", "state"))
+    assert states == {(None, "done"), ("secgeneral", "open")}
+
+
+def test_the_minutes_go_to_the_secretary_general_then_to_the_signer(demo_office):
+    meeting = flow.held()
+    minutes = services.minutes_draft(by=user("secretary"), meeting=meeting, now=at(11))
+    services.minutes_draft(by=user("secretary"), meeting=meeting, body="改稿", now=at(11))
+    assert _work(minutes).filter(state="open").count() == 1
+    services.minutes_check(by=user("secgeneral"), minutes=minutes, now=at(11))
+    sign = _work(minutes).get(state="open")
+    assert (sign.assignee.username, sign.action) == ("mayor", "sign")
+    services.minutes_sign(by=user("mayor"), minutes=minutes, now=at(11))
+    assert not _work(minutes).filter(state="open").exists()
+
+
+def test_cancelling_a_meeting_cancels_the_open_work_of_its_items(demo_office):
+    meeting = flow.schedule()
+    item = flow.submit(meeting)
+    services.meeting_cancel(by=user("secretary"), meeting=meeting, reason="改期")
+    assert _work(item).get().state == "cancelled"
