@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from office.models import Section, Unit
 
@@ -43,13 +44,17 @@ def _people():
 
 
 class ScheduleForm(Form):
-    kind = forms.ModelChoiceField(label=_("Kind"), queryset=MeetingKind.objects.all())
+    kind = forms.ModelChoiceField(
+        label=_("Kind"), queryset=MeetingKind.objects.all(), empty_label="—"
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     start = forms.TimeField(label=_("Starts"), widget=TIME_INPUT)
     end = forms.TimeField(label=_("Ends"), widget=TIME_INPUT)
-    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.filter(active=True))
-    chair = PersonField(label=_("Chair"), queryset=_people())
+    room = forms.ModelChoiceField(
+        label=_("Room"), queryset=Room.objects.filter(active=True), empty_label="—"
+    )
+    chair = PersonField(label=_("Chair"), queryset=_people(), empty_label="—")
     recorders = PeopleField(
         label=_("Recorders"), queryset=_people(), required=False, help_text=_("Two people.")
     )
@@ -82,6 +87,7 @@ class ItemForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = open_for_items().order_by("starts_at")
+        self.fields["meeting"].empty_label = "—"
 
 
 class LegalReviewForm(Form):
@@ -112,7 +118,9 @@ class NoteForm(Form):
 
 
 class OutcomeForm(Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    outcome = forms.ChoiceField(
+        label=pgettext_lazy("meeting item", "Outcome"), choices=Outcome.choices
+    )
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)
 
 
@@ -124,7 +132,7 @@ class DecisionForm(Form):
     unit = forms.ModelChoiceField(
         label=_("Responsible unit"), queryset=Unit.objects.filter(active=True), required=False
     )
-    due_on = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
+    due_on = forms.DateField(label=pgettext_lazy("decision", "Deadline"), widget=DATE_INPUT)
 
 
 class MinutesForm(Form):

@@ -128,7 +128,9 @@ def meeting_detail(request, pk: int):
         )
     )
     attendances = list(
-        meeting.attendances.select_related("user__staff__section", "user__staff__unit")
+        meeting.attendances.select_related("user__staff__section", "user__staff__unit").order_by(
+            "-role", "pk"
+        )  # 出席 before 列席
     )
     mine = next((a for a in attendances if a.user_id == user.pk), None)
     minutes = Minutes.objects.filter(meeting=meeting).select_related("signed_by").first()
@@ -442,7 +444,9 @@ def signin_sheet(request, pk: int):
     if not services.is_organiser(request.user):
         raise PermissionDenied
     attendances = list(
-        meeting.attendances.select_related("user__staff__section", "user__staff__unit")
+        meeting.attendances.select_related("user__staff__section", "user__staff__unit").order_by(
+            "-role", "pk"
+        )
     )
     for a in attendances:
         staff = getattr(a.user, "staff", None)
@@ -602,7 +606,7 @@ def minutes_issue(request, pk: int):
 def minutes_context(meeting: Meeting, minutes: Minutes) -> dict:
     from ..models import AttendanceRole, Response
 
-    rows = list(meeting.attendances.select_related("user__staff"))
+    rows = list(meeting.attendances.select_related("user__staff").order_by("-role", "pk"))
     present = [a for a in rows if a.role == AttendanceRole.MEMBER and a.response != Response.LEAVE]
     leave = [a for a in rows if a.response == Response.LEAVE]
     guests = [a for a in rows if a.role == AttendanceRole.ATTENDEE and a.response != Response.LEAVE]
