@@ -145,28 +145,43 @@ class MeetingState(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+def taking_part_q(user, *, leading: bool = False) -> Q:
+    """Meetings a person takes part in: as chair, member or 列席 of the kind, on the attendance
+    list, as a recorder (and, with `leading`, as the kind's mayor or secretary-general). Each
+    part is a small indexed subquery; one OR of joins over every many-to-many table would
+    multiply the rows before it filters them."""
+    kinds = MeetingKind.objects.filter(Q(members=user) | Q(standing_attendees=user))
+    if leading:
+        kinds = MeetingKind.objects.filter(
+            Q(members=user) | Q(standing_attendees=user) | Q(mayor=user) | Q(secretary_general=user)
+        )
+    return (
+        Q(chair=user)
+        | Q(kind__in=kinds.values("pk"))
+        | Q(pk__in=Attendance.objects.filter(user=user).values("meeting_id"))
+        | Q(pk__in=Meeting.recorders.through.objects.filter(user=user).values("meeting_id"))
+    )
+
+
+def _section_items_q(section_id) -> Q:
+    if not section_id:
+        return Q(pk__in=[])
+    return Q(pk__in=AgendaItem.objects.filter(section_id=section_id).values("meeting_id"))
+
+
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user) -> MeetingQuerySet:
         """Who may see a meeting: the organisers (秘书科, 督查员: `meetings.view_all_meetings`),
         the chair, the kind's members and standing attendees, everyone on the attendance list,
-        the recorders, and the sections that submitted an item. One subquery on the meeting ids."""
+        the recorders, and the sections that submitted an item: one filter of small subqueries
+        (`taking_part_q`), used by every list, calendar, page and PDF."""
         if not user.is_authenticated:
             return self.none()
         if user.has_perm("meetings.view_all_meetings"):
             return self
         staff = getattr(user, "staff", None)
         section_id = staff.section_id if staff is not None else None
-        ids = Meeting.objects.filter(
-            Q(chair=user)
-            | Q(kind__members=user)
-            | Q(kind__standing_attendees=user)
-            | Q(attendances__user=user)
-            | Q(recorders=user)
-            | Q(kind__mayor=user)
-            | Q(kind__secretary_general=user)
-            | (Q(items__section_id=section_id) if section_id else Q(pk__in=[]))
-        ).values("pk")
-        return self.filter(pk__in=ids)
+        return self.filter(taking_part_q(user, leading=True) | _section_items_q(section_id))
 
     def for_list(self) -> MeetingQuerySet:
         return self.select_related("kind", "room", "chair")

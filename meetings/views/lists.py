@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from office.services.audit import audit_record
 
 from ..forms import CalendarForm
-from ..models import CalendarFeed, Meeting, MeetingState
+from ..models import CalendarFeed, Meeting, MeetingState, taking_part_q
 
 PAGE_SIZE = 25
 SORTS = {"-starts": "-starts_at", "starts": "starts_at", "title": "title", "-title": "-title"}
@@ -59,14 +59,7 @@ def index(request):
 
 def _participating(user):
     """Meetings a person takes part in (chair, member, 列席, on the list, recorder)."""
-    ids = Meeting.objects.filter(
-        Q(chair=user)
-        | Q(kind__members=user)
-        | Q(kind__standing_attendees=user)
-        | Q(attendances__user=user)
-        | Q(recorders=user)
-    ).values("pk")
-    return Meeting.objects.filter(pk__in=ids)
+    return Meeting.objects.filter(taking_part_q(user))
 
 
 @login_required
