@@ -37,8 +37,13 @@ _READ_ORGANISATION = ["office.view_section", "office.view_unit", "office.view_st
 _CHASE = ["office.urge_workitem", "office.view_register"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.STAFF: [*_READ_ORGANISATION, "documents.draft_outgoing"],
-    Role.SECTION_HEAD: [*_READ_ORGANISATION, *_CHASE, "documents.draft_outgoing"],
+    Role.STAFF: [*_READ_ORGANISATION, "documents.draft_outgoing", "meetings.add_agendaitem"],
+    Role.SECTION_HEAD: [
+        *_READ_ORGANISATION,
+        *_CHASE,
+        "documents.draft_outgoing",
+        "meetings.add_agendaitem",
+    ],
     Role.SECRETARY: [
         *_READ_ORGANISATION,
         *_CHASE,
@@ -47,6 +52,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.draft_outgoing",
         "documents.review_outgoing",
         "documents.view_all_outgoing",
+        "meetings.add_agendaitem",
+        "meetings.organise_meeting",
+        "meetings.view_all_meetings",
         "supervision.open_supervisiontask",  # meeting decisions (秘书科 organises the meetings)
     ],
     Role.LEADER: [
@@ -72,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "office.view_all_workitems",
         "documents.view_all_incoming",
         "documents.view_all_outgoing",
+        "meetings.view_all_meetings",
         "supervision.open_supervisiontask",
         "supervision.manage_supervisiontask",
         "supervision.view_all_supervisiontask",
@@ -109,6 +118,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.add_outgoingseries",
         "documents.change_outgoingseries",
         "documents.view_outgoingseries",
+        "meetings.add_meetingkind",
+        "meetings.change_meetingkind",
+        "meetings.view_meetingkind",
+        "meetings.add_room",
+        "meetings.change_room",
+        "meetings.view_room",
     ],
     # People and permissions: accounts, staff records, role membership, lock-outs.
     Role.SECURITY_ADMIN: [

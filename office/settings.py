@@ -292,6 +292,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
         "options": {"expires": 6 * 3600.0 - 10},
     },
+    # Meeting notices (meetings): the day they are due, within the hour.
+    "meeting-notices": {
+        "task": "meetings.tasks.send_due_notices",
+        "schedule": 3600.0,
+        "options": {"expires": 3590.0},
+    },
 }
 
 # --- E-mail and logs -------------------------------------------------------------------

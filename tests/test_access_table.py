@@ -106,6 +106,8 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "axes_accesslog": {"audit_admin": "v"},
     "axes_accessfailurelog": {"audit_admin": "v"},
 }
+for _module in APP_TABLES:  # an app's own admin models, beside its rows (tests/<app>/access.py)
+    ADMIN_MODELS.update(getattr(_module, "ADMIN_MODELS", {}))
 ADMIN_VIEW_NEEDS = {"changelist": "v", "add": "a", "change": "v", "delete": "d", "history": "v"}
 
 ADMIN_PAGES = {
