@@ -525,7 +525,7 @@ class Attachment(models.Model):
 
 class ExportState(models.TextChoices):
     QUEUED = "queued", _("waiting")
-    RUNNING = "running", _("in progress")
+    RUNNING = "running", pgettext_lazy("export", "in progress")
     DONE = "done", _("ready")
     FAILED = "failed", _("failed")
 

@@ -323,7 +323,7 @@ class CoSign(models.Model):
 
 
 class IssueNumberState(models.TextChoices):
-    ISSUED = "issued", _("issued")
+    ISSUED = "issued", pgettext_lazy("issue number", "issued")
     VOIDED = "voided", _("voided")
 
 
