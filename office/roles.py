@@ -35,28 +35,43 @@ _READ_ORGANISATION = ["office.view_section", "office.view_unit", "office.view_st
 # Permissions per role, as "app_label.codename". A permission whose model does not exist yet is
 # skipped; each later app's migration calls `sync_roles` again after adding its models.
 _CHASE = ["office.urge_workitem", "office.view_register"]
+# The first-inquiry desk and the disclosure requests of one's own section (portal).
+_SERVE = ["portal.add_inquiry", "portal.view_inquiry", "portal.view_disclosurerequest"]
+_MODERATE = ["portal.moderate_evaluation", "portal.view_evaluation_results"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.STAFF: [*_READ_ORGANISATION],
-    Role.SECTION_HEAD: [*_READ_ORGANISATION, *_CHASE],
+    Role.STAFF: [*_READ_ORGANISATION, *_SERVE],
+    Role.SECTION_HEAD: [*_READ_ORGANISATION, *_CHASE, *_SERVE, *_MODERATE],
     Role.SECRETARY: [
         *_READ_ORGANISATION,
         *_CHASE,
         "documents.register_incoming",
         "documents.view_all_incoming",
+        *_SERVE,
     ],
-    Role.LEADER: [*_READ_ORGANISATION, *_CHASE, "documents.instruct_incoming"],
-    Role.PETITION_OFFICER: [*_READ_ORGANISATION],
+    Role.LEADER: [
+        *_READ_ORGANISATION,
+        *_CHASE,
+        "documents.instruct_incoming",
+        *_SERVE,
+        "portal.view_evaluation_results",
+    ],
+    Role.PETITION_OFFICER: [*_READ_ORGANISATION, *_SERVE],
     Role.SUPERVISOR: [
         *_READ_ORGANISATION,
         *_CHASE,
         "office.view_all_workitems",
         "documents.view_all_incoming",
+        *_SERVE,
+        *_MODERATE,
+        "portal.view_all_disclosure",
+        "portal.view_all_evaluation",
     ],
     Role.ARCHIVIST: [
         *_READ_ORGANISATION,
         "documents.archive_incoming",
         "documents.view_all_incoming",
+        *_SERVE,
     ],
     # Configuration: sections, units (and later calendars, time-limit rules, number series).
     Role.SYSTEM_ADMIN: [
@@ -82,6 +97,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.add_numberseries",
         "documents.change_numberseries",
         "documents.view_numberseries",
+        # The public pages' texts and service guides (portal).
+        "portal.add_publictext",
+        "portal.change_publictext",
+        "portal.view_publictext",
+        "portal.add_serviceguide",
+        "portal.change_serviceguide",
+        "portal.view_serviceguide",
     ],
     # People and permissions: accounts, staff records, role membership, lock-outs.
     Role.SECURITY_ADMIN: [

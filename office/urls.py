@@ -46,6 +46,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("supervision/", include("supervision.urls")),
     path("public/", include("portal.urls")),
+    path("service/", include("portal.urls_staff")),
     path("manage/", admin.site.urls),
 ]
 
