@@ -330,11 +330,16 @@ def evaluation_moderate(*, evaluation: Evaluation, by, approve: bool, now=None) 
 
 
 # --- 首问登记 -------------------------------------------------------------------------------
-def inquiry_promise_limit(now: dt.datetime) -> dt.date:
+def inquiry_promise_limit(now: dt.datetime) -> dt.date | None:
     """The latest date a first responder may promise: the `inquiry.promise` rule from today
-    (限时办结制: the promised limit must not exceed the one the office publishes)."""
+    (限时办结制: the promised limit must not exceed the one the office publishes). None while
+    the calendar of the year it falls in is not loaded."""
     rule = TimeLimitRule.objects.get(code="inquiry.promise")
-    return (workcalendar.due_at(rule, now) - dt.timedelta(seconds=1)).date()
+    try:
+        due = workcalendar.due_at(rule, now)
+    except workcalendar.CalendarNotLoaded:
+        return None
+    return (due - dt.timedelta(seconds=1)).date()
 
 
 def inquiry_log(
@@ -373,6 +378,12 @@ def inquiry_log(
             raise TransitionError(_("Give the date you promised."))
         today = now.astimezone(workcalendar.local_tz()).date()
         limit = inquiry_promise_limit(now)
+        if limit is None:
+            rule = TimeLimitRule.objects.get(code="inquiry.promise")
+            try:
+                workcalendar.due_at(rule, now)
+            except workcalendar.CalendarNotLoaded as exc:
+                raise TransitionError(str(exc)) from exc
         if promised_date < today:
             raise TransitionError(_("The promised date cannot be in the past."))
         if promised_date > limit:

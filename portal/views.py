@@ -89,6 +89,16 @@ def disclosure(request):
             )
         except TransitionError as exc:
             messages.error(request, str(exc))
+        except workcalendar.CalendarNotLoaded:
+            # The year's holiday schedule is not entered yet, so the legal deadline cannot be
+            # computed: nothing is kept, and the person is told how else to reach us.
+            messages.error(
+                request,
+                _(
+                    "We cannot take requests online at the moment. Please call the office or "
+                    "bring your request in person."
+                ),
+            )
         else:
             due = obj.work_item.due_at if obj.work_item else None
             messages.success(

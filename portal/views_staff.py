@@ -98,7 +98,7 @@ def desk_new(request):
                 materials=materials_from(formset),
                 now=now,
             )
-        except TransitionError as exc:
+        except (TransitionError, workcalendar.CalendarNotLoaded) as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The inquiry is logged."))
