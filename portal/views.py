@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from office import workcalendar
 from office.models import Section, Staff, TimeLimitRule, Unit, UnitKind
 from office.services import TransitionError
 
-from . import services
+from . import qr, services
 from .forms import DisclosureForm, EvaluationForm
 from .models import Evaluation, PresenceStatus, PublicText, ServiceGuide
 
@@ -161,10 +162,23 @@ def directory(request):
 def person(request, badge: str):
     staff = get_object_or_404(_directory_staff(), badge_number=badge)
     comments = Evaluation.objects.public_comments().filter(staff=staff)[:10]
+    rate_url = request.build_absolute_uri(reverse("portal:rate_staff", args=[badge]))
+    try:
+        code = qr.svg(
+            rate_url, label=_("QR code: rate the service of %(name)s") % {"name": staff.name}
+        )
+    except qr.TooLong:
+        code = ""
     return render(
         request,
         "portal/person.html",
-        {"person": staff, "comments": comments, "today": _today()},
+        {
+            "person": staff,
+            "comments": comments,
+            "today": _today(),
+            "rate_url": rate_url,
+            "qr": code,
+        },
     )
 
 

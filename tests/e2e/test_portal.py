@@ -122,8 +122,12 @@ def test_a_citizen_reads_a_guide_and_rates_a_staff_member_from_the_per_person_li
     expect(page.get_by_role("heading", level=1)).to_have_text("政府信息依申请公开")
     expect(page.get_by_text("20个工作日内答复")).to_be_visible()
 
-    # The link printed on the desk plate.
-    page.goto("/public/staff/Z002/rate/")
+    # The desk plate: the person's page with the QR code of their rating link.
+    page.goto("/public/staff/Z002/")
+    expect(page.get_by_role("img", name="二维码：评价刘晓东的服务")).to_be_visible()
+    rate_url = page.locator(".qr-card .sub").inner_text()
+    assert rate_url.endswith("/public/staff/Z002/rate/")
+    page.goto(rate_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("刘晓东")
     page.get_by_label("满意", exact=True).check()
     page.get_by_label("意见建议（可不填）").fill("讲解耐心，一次说清")
