@@ -51,6 +51,17 @@ class PublicForm(Form):
 
 
 class DisclosureForm(PublicForm):
+    token = forms.RegexField(
+        regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput, max_length=32
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            import secrets
+
+            self.initial["token"] = secrets.token_hex(16)
+
     applicant_name = forms.CharField(label=_("Your name or organisation"), max_length=100)
     phone = forms.CharField(label=_("Phone"), max_length=30)
     email = forms.EmailField(label=_("E-mail"), max_length=120, required=False)

@@ -170,6 +170,8 @@ class DisclosureRequest(models.Model):
     )
     # A keyed hash of the address, for the rate limit: never the address itself.
     client = models.CharField(max_length=64, db_index=True, editable=False)
+    # The form's one-time token: a double click or a resent form makes one request (S-19).
+    token = models.CharField(max_length=32, unique=True, editable=False)
 
     objects = DisclosureQuerySet.as_manager()
 

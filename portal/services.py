@@ -11,7 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,11 +82,37 @@ def disclosure_submit(
     email: str = "",
     address: str = "",
     client: str,
+    token: str | None = None,
     now: dt.datetime | None = None,
 ) -> DisclosureRequest:
     """A request from the public becomes a work item of the responsible section, due in 20
-    working days (政府信息公开条例 第三十三条)."""
+    working days (政府信息公开条例 第三十三条). The same form sent twice (the same `token`)
+    gives back the first request: a double click makes one request."""
     now = now or timezone.now()
+    token = token or secrets.token_hex(16)
+    existing = DisclosureRequest.objects.filter(token=token).select_related("work_item").first()
+    if existing is not None:
+        return existing
+    try:
+        return _disclosure_create(
+            applicant_name=applicant_name,
+            phone=phone,
+            description=description,
+            delivery=delivery,
+            email=email,
+            address=address,
+            client=client,
+            token=token,
+            now=now,
+        )
+    except IntegrityError:
+        # The other click won the race: its request is the one.
+        return DisclosureRequest.objects.select_related("work_item").get(token=token)
+
+
+def _disclosure_create(
+    *, applicant_name, phone, description, delivery, email, address, client, token, now
+) -> DisclosureRequest:
     with transaction.atomic():
         recent = DisclosureRequest.objects.filter(
             client=client, received_at__gte=now - dt.timedelta(days=1)
@@ -112,6 +138,7 @@ def disclosure_submit(
             section=section,
             received_at=now,
             client=client,
+            token=token,
         )
         request_obj.work_item = workitem_open(
             title=_("Disclosure request %(ref)s: %(text)s")

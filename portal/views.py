@@ -87,6 +87,7 @@ def disclosure(request):
                 description=data["description"],
                 delivery=data["delivery"],
                 client=services.client_key(request),
+                token=data["token"],
             )
         except TransitionError as exc:
             messages.error(request, str(exc))

@@ -208,3 +208,15 @@ def test_a_year_without_a_calendar_keeps_nothing_and_says_so(demo_office):
     response = Client().post(reverse("portal:disclosure"), FORM, follow=True)
     assert "请致电本机关" in response.content.decode()
     assert not DisclosureRequest.objects.exists()
+
+
+def test_a_double_click_makes_one_request(demo_office):
+    client = Client()
+    page = client.get(reverse("portal:disclosure")).content.decode()
+    token = page.split('name="token" value="')[1].split('"')[0]
+    assert len(token) == 32
+    for _ in range(2):
+        response = client.post(reverse("portal:disclosure"), {**FORM, "token": token}, follow=True)
+    assert DisclosureRequest.objects.count() == 1
+    assert WorkItem.objects.filter(kind=WorkKind.DISCLOSURE).count() == 1
+    assert DisclosureRequest.objects.get().reference in response.content.decode()
