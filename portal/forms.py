@@ -155,6 +155,7 @@ class InquiryForm(Form):
         label=_("Service guide"),
         queryset=ServiceGuide.objects.published(),
         required=False,
+        empty_label=_("(none)"),
         help_text=_("The guide you went through with the person (一次性告知)."),
     )
     result = forms.ChoiceField(
@@ -164,6 +165,7 @@ class InquiryForm(Form):
         label=_("Handler"),
         queryset=Staff.objects.active().select_related("user", "section", "unit"),
         required=False,
+        empty_label=_("(myself)"),
         help_text=_("Empty: you handle it yourself."),
     )
     forwarded_to = forms.CharField(
@@ -186,11 +188,11 @@ class MaterialForm(Form):
         widget=forms.TextInput(attrs={"aria-label": _("Material")}),
     )
     pages = forms.IntegerField(
-        label=_("Pages"),
+        label=_("Number of pages"),
         min_value=1,
         max_value=9999,
         required=False,
-        widget=forms.NumberInput(attrs={"aria-label": _("Pages")}),
+        widget=forms.NumberInput(attrs={"aria-label": _("Number of pages")}),
     )
 
     def clean(self):

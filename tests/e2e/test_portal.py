@@ -156,3 +156,37 @@ def test_screenshots_of_the_public_pages(page, e2e_office, artifacts_dir, mode, 
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} is {overflow}px wider than a {width}px window"
+
+
+def test_a_clerk_logs_a_visitor_at_the_desk_with_a_promised_date(
+    page, browser_log, live_server, e2e_office, artifacts_dir
+):
+    from django.utils import timezone
+
+    from portal.models import Inquiry
+    from portal.services import inquiry_promise_limit
+    from tests.e2e.test_shell import sign_in
+
+    sign_in(page, "clerk", settings.DEMO_PASSWORD)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="首问登记").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("首问登记")
+    page.get_by_role("link", name="新增首问登记").click()
+    page.get_by_label("姓名或单位").fill("兴安街道居民王某")
+    page.get_by_label("联系电话").fill("13900002222")
+    page.get_by_label("事项", exact=True).fill("申请老旧小区改造补助")
+    page.get_by_label("受理并承诺时限").check()
+    promised = inquiry_promise_limit(timezone.now())
+    page.get_by_label("承诺办结日期").fill(promised.isoformat())
+    page.get_by_role("textbox", name="材料名称").first.fill("身份证复印件")
+    page.get_by_role("spinbutton", name="页数").first.fill("2")
+    page.screenshot(path=artifacts_dir / "portal-desk-new.png", full_page=True)
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_role("status")).to_contain_text("首问登记已保存")
+    expect(page.get_by_text("身份证复印件 · 2页")).to_be_visible()
+    inquiry = Inquiry.objects.get()
+    assert inquiry.work_item is not None
+    with page.expect_response("**/receipt.pdf") as response_info:
+        page.evaluate("url => fetch(url)", f"/service/desk/{inquiry.pk}/receipt.pdf")
+    assert response_info.value.headers["content-type"] == "application/pdf"
+    page.screenshot(path=artifacts_dir / "portal-desk-detail.png", full_page=True)
+    assert browser_log.problems == []
