@@ -9,6 +9,7 @@ allows no inline script) still applies to everything else and is checked too.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,6 @@ def test_a_clerk_logs_a_visitor_at_the_desk_with_a_promised_date(
     assert response_info.value.headers["content-type"] == "application/pdf"
     page.screenshot(path=artifacts_dir / "portal-desk-detail.png", full_page=True)
     assert browser_log.problems == []
+    # WeasyPrint's FontConfiguration finalizer would otherwise run at a later GC, possibly in
+    # the middle of another test's SIGALRM render limit (office.pdf), which it then swallows.
+    gc.collect()

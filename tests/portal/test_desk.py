@@ -4,6 +4,7 @@ that deadline; the receipt lists the materials and the date; the guide is one cl
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 
 import pytest
@@ -177,6 +178,9 @@ def test_the_receipt_lists_the_materials_and_the_promised_date(client_for, clerk
     assert "收件回执" in compact and "户口簿复印件" in compact
     assert "2026年12月3日" in compact
     assert "<b>赵某</b>" in compact  # shown as typed, never as markup
+    # Collect WeasyPrint's font objects now: their finalizer, run by a later GC, would swallow
+    # the SIGALRM of another test's bounded render (office.pdf._time_limit).
+    gc.collect()
 
 
 def test_the_service_guide_is_one_click_away(client_for, clerk):

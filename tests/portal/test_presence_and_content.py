@@ -103,3 +103,26 @@ def test_business_staff_cannot_edit_public_content(client_for, clerk):
     assert response.status_code == 403
     guide.refresh_from_db()
     assert guide.title != "篡改"
+
+
+def test_the_presence_page_keeps_its_queries_at_5_and_50_people(client_for, section_head):
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    section = Staff.objects.get(user=section_head).section
+    client = client_for(section_head)
+    client.get(reverse("portal_staff:presence"))
+    counts = []
+    for n in (5, 50):
+        i = 0
+        while Staff.objects.filter(section=section).count() < n:
+            user = User.objects.create_user(f"pres{n}-{i}", last_name="测", first_name=str(i))
+            staff = Staff.objects.create(user=user, section=section, badge_number=f"P{n}{i:03d}")
+            services.presence_set(staff=staff, status="in_office", by=section_head)
+            i += 1
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("portal_staff:presence"))
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
