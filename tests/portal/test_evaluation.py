@@ -208,3 +208,17 @@ def test_moderation_list_query_count_is_constant(demo_office, client_for, superv
             client.get(reverse("portal_staff:moderation"))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(settings):
+    from django.test import RequestFactory
+
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    rf = RequestFactory()
+    one = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    spoofed = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="9.9.9.9, 1.2.3.4")
+    other = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="5.6.7.8")
+    assert services.client_address(one) == services.client_address(spoofed) == "1.2.3.4"
+    assert services.client_key(one) != services.client_key(other)
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    assert services.client_address(spoofed) == "10.0.0.1"
