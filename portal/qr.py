@@ -9,6 +9,8 @@ placement, the eight masks with the standard penalty rules, format bits with BCH
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.html import format_html
 
 # Level M, versions 1–6: (total codewords, EC codewords per block, number of blocks).
@@ -231,8 +233,10 @@ def encode(text: str) -> list[list[bool]]:
     return best.dark
 
 
+@functools.lru_cache(maxsize=2048)
 def svg(text: str, *, label: str, module_px: int = 6) -> str:
-    """An inline SVG of the code (no style attribute, so the CSP needs no exception)."""
+    """An inline SVG of the code (no style attribute, so the CSP needs no exception). Cached:
+    eight trial masks in pure Python take ~10 ms, and a person's link rarely changes."""
     modules = encode(text)
     n = len(modules) + 2 * _QUIET
     path = "".join(
