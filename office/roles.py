@@ -35,12 +35,22 @@ _READ_ORGANISATION = ["office.view_section", "office.view_unit", "office.view_st
 # Permissions per role, as "app_label.codename". A permission whose model does not exist yet is
 # skipped; each later app's migration calls `sync_roles` again after adding its models.
 _CHASE = ["office.urge_workitem", "office.view_register"]
+# The first-inquiry desk and the disclosure requests of one's own section (portal).
+_SERVE = ["portal.add_inquiry", "portal.view_inquiry", "portal.view_disclosurerequest"]
+_MODERATE = ["portal.moderate_evaluation", "portal.view_evaluation_results"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.STAFF: [*_READ_ORGANISATION, "documents.draft_outgoing", "meetings.add_agendaitem"],
+    Role.STAFF: [
+        *_READ_ORGANISATION,
+        *_SERVE,
+        "documents.draft_outgoing",
+        "meetings.add_agendaitem",
+    ],
     Role.SECTION_HEAD: [
         *_READ_ORGANISATION,
         *_CHASE,
+        *_SERVE,
+        *_MODERATE,
         "documents.draft_outgoing",
         "meetings.add_agendaitem",
     ],
@@ -56,18 +66,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.organise_meeting",
         "meetings.view_all_meetings",
         "supervision.open_supervisiontask",  # meeting decisions (秘书科 organises the meetings)
+        *_SERVE,
     ],
     Role.LEADER: [
         *_READ_ORGANISATION,
         *_CHASE,
+        *_SERVE,
         "documents.instruct_incoming",
         "documents.sign_outgoing",
         "petitions.view_all_petitions",
         "supervision.open_supervisiontask",
         "supervision.view_all_supervisiontask",
+        "portal.view_evaluation_results",
     ],
     Role.PETITION_OFFICER: [
         *_READ_ORGANISATION,
+        *_SERVE,
         "office.urge_workitem",
         "petitions.register_petition",
         "petitions.view_all_petitions",
@@ -84,12 +98,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "supervision.open_supervisiontask",
         "supervision.manage_supervisiontask",
         "supervision.view_all_supervisiontask",
+        *_SERVE,
+        *_MODERATE,
+        "portal.view_all_disclosure",
+        "portal.view_all_evaluation",
     ],
     Role.ARCHIVIST: [
         *_READ_ORGANISATION,
         "documents.archive_incoming",
         "documents.view_all_incoming",
         "documents.view_all_outgoing",
+        *_SERVE,
     ],
     # Configuration: sections, units (and later calendars, time-limit rules, number series).
     Role.SYSTEM_ADMIN: [
@@ -124,6 +143,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.add_room",
         "meetings.change_room",
         "meetings.view_room",
+        # The public pages' texts and service guides (portal).
+        "portal.add_publictext",
+        "portal.change_publictext",
+        "portal.view_publictext",
+        "portal.add_serviceguide",
+        "portal.change_serviceguide",
+        "portal.view_serviceguide",
     ],
     # People and permissions: accounts, staff records, role membership, lock-outs.
     Role.SECURITY_ADMIN: [

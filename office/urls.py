@@ -49,6 +49,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("public/petitions/", include("petitions.public_urls")),
     path("public/", include("portal.urls")),
+    path("service/", include("portal.urls_staff")),
     path("manage/", admin.site.urls),
 ]
 
