@@ -147,7 +147,7 @@ class InquiryForm(Form):
         widget=forms.RadioSelect,
     )
     visitor = forms.CharField(label=_("Name or unit"), max_length=100)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = forms.CharField(label=pgettext_lazy("inquiry", "Phone"), max_length=30, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     matter = forms.CharField(
         label=_("Matter"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
