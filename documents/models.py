@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -132,7 +132,11 @@ class IncomingQuerySet(models.QuerySet):
             grants |= Q(unit_id=staff.unit_id)
         by_person = IncomingAccess.objects.filter(person).values("document_id")
         if user.has_perm("documents.view_all_incoming"):
-            return self.filter(~Q(marking=Marking.RESTRICTED) | Q(pk__in=by_person))
+            # EXISTS, not IN: under an OR, PostgreSQL cannot hash an IN over the registrar's
+            # ~1,000,000 grants and rescans them per row; EXISTS is one index probe, made only
+            # for the restricted rows the first test lets through.
+            mine = IncomingAccess.objects.filter(person, document=OuterRef("pk"))
+            return self.filter(~Q(marking=Marking.RESTRICTED) | Exists(mine))
         if grants is person:
             # A leader or anyone in no section or unit: only personal grants, whatever the
             # marking. A plain `pk IN (…)` lets PostgreSQL use a semi-join; under an OR it fell

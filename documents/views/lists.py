@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from office.paging import CappedPaginator
 from office.services.audit import audit_record
 
 from .. import search
@@ -59,7 +60,7 @@ def incoming_list(request):
 
     Queries: one count and one page whatever the page size (asserted in the tests)."""
     form, documents, sort, filters = _filtered(request)
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "documents/incoming_list.html",

@@ -616,6 +616,7 @@ def test_the_app_environment_is_shared_and_read_by_the_settings(compose):
     )
     assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
     assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert env["PETITION_DATA_KEY"].startswith("${PETITION_DATA_KEY:?")
     assert env["BEHIND_TLS_PROXY"] == "1"
     assert "ALLOWED_HOSTS" in env
     settings_source = (ROOT / "office" / "settings.py").read_text(encoding="utf-8")
@@ -647,6 +648,7 @@ def test_the_settings_load_and_pass_the_deploy_check_with_the_compose_environmen
     app, gets its 200 rather than an HTTPS redirect or a bad-host answer."""
     given = {
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "PETITION_DATA_KEY": secrets.token_urlsafe(48),
         "POSTGRES_PASSWORD": "test-password",
         "ALLOWED_HOSTS": "zhengban.example.gov.cn,10.0.0.5",
         "SITE_URL": "https://zhengban.example.gov.cn",
