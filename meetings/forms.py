@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from office.models import Section, Unit
+from office.roles import Role
 
 from .models import MeetingKind, Outcome, Room
 from .services import open_for_items, person_name
@@ -41,6 +42,12 @@ def _people():
     return User.objects.filter(is_active=True, staff__isnull=False).order_by(
         "staff__display_order", "staff__badge_number"
     )
+
+
+def _leaders():
+    """The city leaders (市领导): the calendar's leader filter. Listing every person made the
+    month view render 5,000 options (216 ms of a page whose SQL takes 15 ms)."""
+    return _people().filter(groups__name=Role.LEADER)
 
 
 class ScheduleForm(Form):
@@ -148,4 +155,4 @@ class CalendarForm(Form):
     view = forms.ChoiceField(choices=[("week", _("Week")), ("month", _("Month"))], required=False)
     date = forms.DateField(required=False, widget=DATE_INPUT)
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.all(), required=False)
-    leader = PersonField(label=_("Leader"), queryset=_people(), required=False)
+    leader = PersonField(label=_("Leader"), queryset=_leaders(), required=False)

@@ -18,11 +18,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from office import workcalendar
+from office import qr, workcalendar
 from office.models import Section, Staff, TimeLimitRule, Unit, UnitKind
 from office.services import TransitionError
 
-from . import qr, services
+from . import services
 from .forms import DisclosureForm, EvaluationForm
 from .models import Evaluation, PresenceStatus, PublicText, ServiceGuide
 

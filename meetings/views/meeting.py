@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from office import qr
 from office.pdf import render_pdf
 from office.services import TransitionError
 
@@ -431,10 +432,14 @@ def check_in_code(request, pk: int):
     if not services.is_organiser(request.user):
         raise PermissionDenied
     url = request.build_absolute_uri(f"/meetings/check-in/{meeting.checkin_token}/")
+    try:
+        code = qr.svg(url, label=_("QR code: check in to %(t)s") % {"t": meeting.title})
+    except qr.TooLong:  # a very long host name: the link alone still works
+        code = ""
     return render(
         request,
         "meetings/check_in_code.html",
-        {"meeting": meeting, "url": url, "quorum": services.quorum(meeting)},
+        {"meeting": meeting, "url": url, "qr": code, "quorum": services.quorum(meeting)},
     )
 
 

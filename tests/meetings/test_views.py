@@ -152,6 +152,9 @@ def test_the_door_page_shows_the_link_and_the_quorum(demo_office, client_for):
     page = client_for(user("secretary")).get(reverse("meetings:check_in_code", args=[meeting.pk]))
     assert meeting.checkin_token in page.content.decode()
     assert "应到3人" in page.content.decode()
+    # The link as a QR code, drawn by office.qr (which tests/office/test_qr.py decodes).
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="qr" role="img"' in page.content.decode()
+    assert "签到二维码" in page.content.decode()
 
 
 def _pdf_text(content: bytes) -> str:

@@ -1,5 +1,5 @@
-"""A small QR code encoder (ISO/IEC 18004) for the per-person rating link on the desk plate,
-drawn server-side as SVG, without a new dependency.
+"""A small QR code encoder (ISO/IEC 18004), drawn server-side as SVG without a new dependency:
+the per-person rating link on the desk plate (portal) and a meeting's check-in link (meetings).
 
 Only what a URL needs: byte mode, error correction level M, versions 1–6 (up to 106 bytes).
 The construction follows Project Nayuki's reference implementation ("QR Code generator

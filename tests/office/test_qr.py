@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from portal import qr
+from office import qr
 
 TEXTS = [
     "A",
