@@ -7,10 +7,12 @@ badge number, section, office phone, today's whereabouts), comments only once ap
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +30,7 @@ from .models import Evaluation, PresenceStatus, PublicText, ServiceGuide
 
 DIRECTORY_PAGE = 24
 GUIDES_PAGE = 20
+POLICIES_PAGE = 20
 DISPLAY_COOKIE_AGE = 365 * 24 * 3600
 
 
@@ -40,11 +43,55 @@ def home(request):
     units = Unit.objects.filter(kind=UnitKind.SUBORDINATE, active=True)
     texts = PublicText.objects.published()
     guides = ServiceGuide.objects.published()[:6]
+    policies = _published()[:5]
     return render(
         request,
         "portal/home.html",
-        {"sections": sections, "units": units, "texts": texts, "guides": guides},
+        {
+            "sections": sections,
+            "units": units,
+            "texts": texts,
+            "guides": guides,
+            "policies": policies,
+        },
     )
+
+
+def _published():
+    """Issued outgoing documents marked public (the documents app decides what that is)."""
+    from documents.models import OutgoingDocument
+
+    return OutgoingDocument.objects.published()
+
+
+def policy_list(request):
+    """Published policies and normative documents, with their issue numbers (政务公开)."""
+    documents = _published()
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        documents = documents.filter(Q(title__icontains=query) | Q(issue_number__icontains=query))
+    normative = request.GET.get("normative") == "1"
+    if normative:
+        documents = documents.filter(normative=True)
+    page = Paginator(documents, POLICIES_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/policy_list.html",
+        {"page": page, "query": query, "normative": normative},
+    )
+
+
+@require_GET
+def policy_pdf(request, pk: int):
+    """The published document as it was printed (GB/T 9704). 404 for anything not published."""
+    from documents.outgoing import typeset
+
+    document = get_object_or_404(_published(), pk=pk)
+    response = HttpResponse(typeset.render(document), content_type="application/pdf")
+    name = f"{document.issue_number}.pdf"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def charter(request):

@@ -132,6 +132,19 @@ class OutgoingQuerySet(models.QuerySet):
     def for_list(self) -> OutgoingQuerySet:
         return self.select_related("series", "drafting_section", "drafted_by", "signer")
 
+    def published(self) -> OutgoingQuerySet:
+        """What the public pages list (政务公开): documents marked public that have been issued
+        (dispatched or archived), newest first. Nothing unpublished ever matches."""
+        return (
+            self.filter(
+                marking="public",
+                state__in=[OutgoingState.DISPATCHED, OutgoingState.ARCHIVED],
+            )
+            .exclude(issue_number="")
+            .select_related("series")
+            .order_by("-dispatched_at", "-pk")
+        )
+
 
 LEGAL_SEES = (
     OutgoingState.LEGAL_REVIEW,

@@ -22,6 +22,8 @@ TABLE: dict[str, dict[str, object]] = {
     "portal:guide": public(200),
     "portal:rate_guide": public(200),
     "portal:disclosure": public(200),
+    "portal:policies": public(200),
+    "portal:policy_pdf": public(200),  # a published (dispatched, public) document
     "portal:directory": public(200),
     "portal:person": public(200),
     # The clerk has no photo: 404, as for anyone not in the directory.
@@ -104,4 +106,8 @@ def url_for(name: str) -> str:
         "portal_staff:text_edit": [PublicText.objects.first().pk],
         "portal_staff:guide_edit": [ServiceGuide.objects.first().pk],
     }.get(name, [])
+    if name == "portal:policy_pdf":
+        from tests.portal.test_policies import published_document
+
+        args = [published_document().pk]
     return reverse(name, args=args)
