@@ -130,3 +130,39 @@ def test_a_visitors_complaint_from_the_desk_to_the_petitioners_rating(
     petition = Petition.objects.get(title=TITLE)
     assert petition.rating == "满意" and not petition.rated_by_phone
     assert not browser_log.problems, browser_log.problems
+
+
+def test_a_citizen_submits_a_petition_online_and_looks_it_up(
+    page, browser_log, e2e_office, artifacts_dir
+):
+    """From the public home page, without signing in: the online form gives a query code once;
+    the look-up with the code and the phone's last four digits shows its number, state and
+    steps, never the petitioner's name or phone. (A double submission making one case is
+    tested on the service and the view: tests/petitions.)"""
+    title = "建议在义勒力特嘎查村口增设公交站点"
+    page.goto("/public/")
+    page.get_by_role("link", name="网上信访", exact=True).click()
+    page.get_by_label("姓名", exact=True).fill("巴特尔")
+    page.get_by_label("电话", exact=True).fill("13904821188")
+    page.get_by_label("类别", exact=True).select_option(label="建议意见类")
+    page.get_by_label("问题领域", exact=True).select_option(label="城乡建设")
+    page.get_by_label("标题", exact=True).fill(title)
+    page.get_by_label("诉求", exact=True).fill("村民出行不便，建议在村口增设一处公交站点。")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("信访事项已收到")
+    code = page.locator(".query-code").inner_text()
+    assert len(code.replace("-", "")) >= 16
+    page.screenshot(path=str(artifacts_dir / "petition-online-submitted.png"), full_page=True)
+    petition = Petition.objects.get(title=title)
+    assert petition.channel == "online"
+
+    page.goto("/public/")
+    page.get_by_role("link", name="信访事项查询", exact=True).click()
+    page.get_by_label("查询码", exact=True).fill(code)
+    page.get_by_label("电话号码后四位", exact=True).fill("1188")
+    page.get_by_role("button", name="查询", exact=True).click()
+    expect(page.locator("main")).to_contain_text(f"{petition.number} · 待受理")
+    expect(page.locator("main")).to_contain_text("登记")
+    assert "巴特尔" not in page.content() and "13904821188" not in page.content()
+    page.screenshot(path=str(artifacts_dir / "petition-online-lookup.png"), full_page=True)
+    assert not browser_log.problems, browser_log.problems
