@@ -169,6 +169,10 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Sessions live in the database (a Redis outage logs no one out). Idle and absolute limits are
 # enforced by office.middleware.SessionTimeoutMiddleware.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The cache holds the public forms' rate-limit counters (S-18, S-19). It must be shared by
+# every gunicorn worker and web container, and a Redis outage must not break a request, so
+# by default it is a table in the database (created by migration office 0006).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://zhengban_cache")}
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=8))
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
