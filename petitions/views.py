@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from office import workcalendar
 from office.models import AuditEntry
+from office.paging import CappedPaginator
 from office.pdf import render_pdf
 from office.services import TransitionError
 from office.services.audit import audit_record
@@ -97,7 +97,7 @@ def petition_list(request):
         "due": ["due_at", "pk"],
     }
     petitions = petitions.order_by(*order.get(sort, order["-received"]))
-    page = Paginator(petitions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(petitions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "petitions/list.html",

@@ -231,3 +231,12 @@ def test_the_full_handling_through_the_views(
     )
     reply.refresh_from_db()
     assert reply.delivery_method == "post"
+
+
+def test_a_case_list_beyond_the_cap_says_more_than(client_for, petition_officer, monkeypatch):
+    """At 1,000,000 petitions an exact count took 81 ms of a 104 ms page (office/paging.py)."""
+    from office.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 1)  # the demo office has three closed cases
+    html = client_for(petition_officer).get("/petitions/").content.decode()
+    assert "超过 1 件，请筛选或搜索以缩小范围。" in html
