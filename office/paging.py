@@ -19,8 +19,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        # Without ORDER BY, PostgreSQL may stop at any 10,001 matching rows instead of sorting.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        # The list's ORDER BY stays: with it PostgreSQL walks the sort index and stops at
+        # 10,001 rows; without it, it chose to hash every grant of a section first (the
+        # 综合科 register went from 103 to 200 ms).
+        return self.object_list[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
