@@ -64,24 +64,27 @@ class Rates:
         return self._pct(self.satisfied, self.rated)
 
 
-def _aggregates() -> dict:
+def _aggregates(*, distinct: bool = False) -> dict:
+    """The counts behind the four rates. DISTINCT only when grouping goes through a relation
+    that can repeat a petition (by unit: a petition may be assigned to several); counting
+    DISTINCT ids sorted all of a year's rows and cost ~0.5 s per query at 1,000,000."""
     satisfied = settings.PETITION_RATINGS[: settings.PETITION_SATISFIED_COUNT]
     return {
-        "received": Count("pk", distinct=True),
-        "decided": Count("pk", filter=Q(decided_at__isnull=False), distinct=True),
+        "received": Count("pk", distinct=distinct),
+        "decided": Count("pk", filter=Q(decided_at__isnull=False), distinct=distinct),
         "decided_on_time": Count(
             "pk",
             filter=Q(decided_at__isnull=False, decided_at__lte=F("accept_due_at")),
-            distinct=True,
+            distinct=distinct,
         ),
-        "replied": Count("pk", filter=Q(replied_at__isnull=False), distinct=True),
+        "replied": Count("pk", filter=Q(replied_at__isnull=False), distinct=distinct),
         "replied_on_time": Count(
             "pk",
             filter=Q(replied_at__isnull=False, replied_at__lte=F("handle_due_at")),
-            distinct=True,
+            distinct=distinct,
         ),
-        "rated": Count("pk", filter=Q(rated_at__isnull=False), distinct=True),
-        "satisfied": Count("pk", filter=Q(rating__in=satisfied), distinct=True),
+        "rated": Count("pk", filter=Q(rated_at__isnull=False), distinct=distinct),
+        "satisfied": Count("pk", filter=Q(rating__in=satisfied), distinct=distinct),
     }
 
 
@@ -100,10 +103,11 @@ def totals(petitions: QuerySet, label: str = "") -> Rates:
 
 def grouped(petitions: QuerySet, by: str, labels: dict | None = None) -> list[Rates]:
     field = GROUPS[by]
-    rows = petitions.order_by().values(field).annotate(**_aggregates()).order_by(field)
+    aggregates = _aggregates(distinct="__" in field)
+    rows = petitions.order_by().values(field).annotate(**aggregates).order_by(field)
     labels = labels or {}
     return [
-        Rates(label=str(labels.get(r[field], r[field] or "—")), **{k: r[k] for k in _aggregates()})
+        Rates(label=str(labels.get(r[field], r[field] or "—")), **{k: r[k] for k in aggregates})
         for r in rows
     ]
 
@@ -141,3 +145,48 @@ def month_chart_svg(months: list[tuple[int, int]]) -> dict:
             }
         )
     return {"width": width, "height": height, "base": height - pad, "bars": bars}
+
+
+def overview(
+    petitions: QuerySet, by: str, labels: dict | None = None, *, label_all: str, year: int
+) -> tuple[Rates, list[Rates], list[tuple[int, int]]]:
+    """The statistics page in ONE pass over the year's petitions: grouped by the chosen field
+    and by month, then summed here into the totals, the groups and the month chart. Three
+    queries over the ~480,000 petitions of a busy year took 1.3 s at 1,000,000 (bench).
+    Grouping by unit goes through the assignments (a petition may have several), so it keeps
+    its own DISTINCT queries."""
+    field = GROUPS[by]
+    if "__" in field:
+        return (
+            totals(petitions, label_all),
+            grouped(petitions, by, labels),
+            by_month(petitions, year),
+        )
+    aggregates = _aggregates()
+    keys = list(aggregates)
+    rows = (
+        petitions.order_by()
+        .annotate(month=TruncMonth("received_at"))
+        .values(field, "month")
+        .annotate(**aggregates)
+    )
+    total = dict.fromkeys(keys, 0)
+    groups: dict = {}
+    months: dict[int, int] = {}
+    for r in rows:
+        group = groups.setdefault(r[field], dict.fromkeys(keys, 0))
+        for k in keys:
+            group[k] += r[k]
+            total[k] += r[k]
+        month = timezone.localtime(r["month"]).month
+        months[month] = months.get(month, 0) + r["received"]
+    labels = labels or {}
+    group_rows = [
+        Rates(label=str(labels.get(value, value or "—")), **counts)
+        for value, counts in sorted(groups.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+    ]
+    return (
+        Rates(label=label_all, **total),
+        group_rows,
+        [(m, months.get(m, 0)) for m in range(1, 13)],
+    )

@@ -539,7 +539,13 @@ def petition_stats(request):
     if by not in stats.GROUPS:
         by = "channel"
     labels = {"channel": Channel, "category": Category, "subject_area": SubjectArea}.get(by)
-    months = stats.by_month(petitions, year)
+    total, rows, months = stats.overview(
+        petitions,
+        by,
+        dict(labels.choices) if labels else None,
+        label_all=str(_("All")),
+        year=year,
+    )
     return render(
         request,
         "petitions/stats.html",
@@ -547,8 +553,8 @@ def petition_stats(request):
             "year": year,
             "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
             "by": by,
-            "total": stats.totals(petitions, str(_("All"))),
-            "rows": stats.grouped(petitions, by, dict(labels.choices) if labels else None),
+            "total": total,
+            "rows": rows,
             "chart": stats.month_chart_svg(months),
         },
     )
