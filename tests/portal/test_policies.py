@@ -50,3 +50,16 @@ def test_the_list_searches_and_keeps_its_query_count(demo_office, django_assert_
     client.get(reverse("portal:policies"))
     with django_assert_num_queries(2):  # one count, one page — whatever the number of rows
         client.get(reverse("portal:policies"))
+
+
+def test_the_public_pdf_is_rendered_once_and_then_served_from_the_cache(demo_office, monkeypatch):
+    from documents.outgoing import typeset
+
+    doc = published_document()
+    renders = []
+    real = typeset.render
+    monkeypatch.setattr(typeset, "render", lambda d: renders.append(d.pk) or real(d))
+    first = Client().get(reverse("portal:policy_pdf", args=[doc.pk])).content
+    second = Client().get(reverse("portal:policy_pdf", args=[doc.pk])).content
+    assert first == second and first.startswith(b"%PDF")
+    assert renders == [doc.pk]
