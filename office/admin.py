@@ -15,12 +15,14 @@ from .models import (
     CalendarDay,
     CalendarYear,
     OutboxMessage,
+    SecondFactor,
     Section,
     Staff,
     TimeLimitRule,
     Unit,
 )
 from .roles import ADMIN_ROLES, ADMIN_SITE_ROLES, check_role_combination
+from .services import signin
 
 
 @admin.register(Section)
@@ -259,3 +261,27 @@ admin.site.unregister(User)
 admin.site.register(User, UserAdmin)
 admin.site.unregister(Group)
 admin.site.register(Group, GroupAdmin)
+
+
+@admin.register(SecondFactor)
+class SecondFactorAdmin(admin.ModelAdmin):
+    """The security admin sees who has enrolled an authenticator and resets a lost one
+    (deleting it; the person enrols again at the next sign-in). The secret is never shown."""
+
+    list_display = ["user", "confirmed_at", "last_used_at"]
+    search_fields = ["user__username", "user__last_name", "user__first_name"]
+    fields = ["user", "created_at", "confirmed_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        signin.reset(obj, by=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for factor in queryset.select_related("user"):
+            signin.reset(factor, by=request.user, request=request)

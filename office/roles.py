@@ -165,6 +165,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "office.view_unit",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        "office.view_secondfactor",
+        "office.delete_secondfactor",
     ],
     # Reads the audit trail and the sign-in records; changes nothing.
     Role.AUDIT_ADMIN: [

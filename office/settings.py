@@ -151,6 +151,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "office:home"
 LOGOUT_REDIRECT_URL = "login"
+# A second factor (TOTP, RFC 6238) for the city leaders and the three admins (S-04): on by
+# default in production, off for the demo (DEBUG) and the tests, which turn it on where they
+# test it. TOTP_REQUIRED=0 switches it off for a deployment that authenticates otherwise.
+TOTP_REQUIRED = env.bool("TOTP_REQUIRED", default=not DEBUG and not TESTING)
+# What the authenticator app shows beside the code.
+TOTP_ISSUER = env.str("TOTP_ISSUER", default="政办")
+# Minutes between the password and the code before the sign-in starts again.
+TOTP_PENDING_MINUTES = 5
 
 # django-axes: 5 failures lock for 15 minutes, keyed on user name + address and on user name;
 # never permanent. The lock-out answer is the same page as a wrong password (S-01, S-02).

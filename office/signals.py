@@ -63,8 +63,12 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     name = _safe(credentials.get("username", "-"))
-    log.warning("sign-in failed user=%s address=%s", name, _address(request))
-    _audit(action="auth.sign_in_failed", object_repr=name, request=request, outcome="failure")
+    step = "second factor" if credentials.get("second_factor") else "password"
+    log.warning("sign-in failed (%s) user=%s address=%s", step, name, _address(request))
+    action = (
+        "auth.second_factor_failed" if credentials.get("second_factor") else "auth.sign_in_failed"
+    )
+    _audit(action=action, object_repr=name, request=request, outcome="failure")
 
 
 @receiver(user_locked_out)

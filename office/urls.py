@@ -37,9 +37,11 @@ office_patterns = (
 admin.site.site_header = "政办 · 系统管理"
 admin.site.site_title = "政办管理"
 admin.site.index_title = "管理首页"
+admin.site.login = views.admin_login
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/verify/", views.second_factor, name="second_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include(office_patterns)),

@@ -5,15 +5,25 @@ from __future__ import annotations
 import logging
 import secrets
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 
+from . import qr, totp
 from .models import Section, Staff
+from .services import signin
 
 log = logging.getLogger("office.errors")
 
@@ -33,9 +43,86 @@ class LoginForm(AuthenticationForm):
 
 
 class LoginView(auth_views.LoginView):
+    """Step one: the password. A person who needs a second factor (S-04) is not signed in yet:
+    the code page (second_factor) finishes the sign-in."""
+
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not signin.required_for(user):
+            return super().form_valid(form)
+        signin.begin(self.request, user, self.get_redirect_url())
+        return redirect("second_factor")
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+def second_factor(request):
+    """Step two: the six-digit code from the person's authenticator app; at the first sign-in
+    the page shows the QR code to enrol it (RFC 6238; SECURITY.md S-04)."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    state = signin.pending(request)
+    if state is None:
+        messages.info(request, _("Please sign in again: the sign-in took too long."))
+        return redirect("login")
+    factor = signin.authenticator_for(state.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if signin.check_code(request, state, form.cleaned_data["code"]):
+            return redirect(state.next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+        if state.failures >= settings.AXES_FAILURE_LIMIT:
+            signin.abandon(request)
+            messages.error(request, _("Too many wrong codes. Please sign in again."))
+            return redirect("login")
+        form.add_error(
+            "code",
+            _("The code is wrong or has already been used. Enter the code your app shows now."),
+        )
+    context = {"form": form, "enrolling": factor.confirmed_at is None}
+    if context["enrolling"]:
+        secret = totp.unseal(factor.secret)
+        uri = totp.provisioning_uri(
+            secret, account=state.user.get_username(), issuer=settings.TOTP_ISSUER
+        )
+        try:  # not through qr.svg's cache: the URI holds the secret, which no cache should keep
+            context["qr"] = qr.svg.__wrapped__(
+                uri, label=gettext("QR code for the authenticator app")
+            )
+        except qr.TooLong:  # a very long user name: the key is typed in by hand
+            context["qr"] = None
+        context["secret"] = totp.grouped(secret)
+    return render(request, "registration/second_factor.html", context)
+
+
+def admin_login(request, extra_context=None):
+    """The admin has no sign-in of its own: one sign-in page, with lock-out, audit and the
+    second factor, for everyone. A signed-in person without admin rights is refused."""
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            target = request.GET.get("next", "")
+            safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+            return redirect(target if target and safe else "admin:index")
+        raise PermissionDenied
+    return redirect_to_login(
+        request.GET.get("next") or reverse("admin:index"), login_url=reverse("login")
+    )
 
 
 def lockout_response(request, credentials, *args, **kwargs):

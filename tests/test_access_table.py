@@ -43,6 +43,9 @@ DOCUMENT_TRANSITIONS = [
 TABLE: dict[str, dict[str, object]] = {
     "login": everyone(302, anonymous=200),  # signed in → straight to the inbox
     "logout": everyone(405, anonymous=405),  # POST only
+    # The code step of signing in: without a password step just passed, back to the sign-in
+    # page; a signed-in person goes on to the inbox.
+    "second_factor": everyone(302, anonymous="login"),
     # Django's set_language: a GET changes nothing and only redirects back.
     "set_language": everyone(302, anonymous=302),
     "office:home": everyone(200),
@@ -96,6 +99,7 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "office_calendaryear": {"system_admin": "vac"},
     "office_calendarday": {"system_admin": "vacd"},
     "office_timelimitrule": {"system_admin": "vac"},
+    "office_secondfactor": {"security_admin": "vd"},
     "office_auditentry": {"audit_admin": "v"},
     "office_outboxmessage": {"system_admin": "v"},
     "documents_numberseries": {"system_admin": "vac"},
@@ -147,10 +151,11 @@ TABLE["admin:logout"] = {
     **dict.fromkeys(BUSINESS, 302),
     **dict.fromkeys(ADMINS, 405),
 }
-# The admin's own sign-in page: shown to anyone who is not signed in to the admin.
+# The admin has no sign-in page of its own: the one sign-in page (lock-out, audit, second
+# factor) for everyone; a signed-in person without admin rights is refused.
 TABLE["admin:login"] = {
-    "anonymous": 200,
-    **dict.fromkeys(BUSINESS, 200),
+    "anonymous": "login",
+    **dict.fromkeys(BUSINESS, 403),
     **dict.fromkeys(ADMINS, 302),
 }
 
@@ -278,12 +283,18 @@ def _admin_object(model):
     if model is User:
         return User.objects.get(username="clerk")
     from documents.models import NumberSeries
-    from office.models import AuditEntry, OutboxMessage
+    from office.models import AuditEntry, OutboxMessage, SecondFactor
     from office.services.audit import audit_record
 
     if model is NumberSeries:
         return NumberSeries.objects.get_or_create(prefix="收文", year=2026)[0]
 
+    if model is SecondFactor:
+        from office import totp
+
+        return SecondFactor.objects.get_or_create(
+            user=User.objects.get(username="mayor"), defaults={"secret": totp.seal(b"x" * 20)}
+        )[0]
     if model is AuditEntry:
         return audit_record(action="test.access_table", object_repr="access table")
     if model is OutboxMessage:

@@ -1,4 +1,5 @@
 from .audit import AuditChainHead, AuditEntry, AuditOutcome
+from .auth import SecondFactor
 from .calendar import CalendarDay, CalendarYear, DayKind
 from .deadlines import TimeLimitRule, TimeUnit
 from .notify import Channel, Notification, NotificationLevel, OutboxMessage, OutboxState
@@ -31,6 +32,7 @@ __all__ = [
     "NotificationLevel",
     "OutboxMessage",
     "OutboxState",
+    "SecondFactor",
     "Section",
     "Staff",
     "StaffQuerySet",
