@@ -54,7 +54,7 @@ def test_the_app_role_appends_to_the_audit_trail_but_cannot_change_or_remove_it(
 
 
 def test_the_command_refuses_an_unknown_role_and_prints_its_sql(demo_office, capsys):
-    with pytest.raises(CommandError, match="不存在"):
+    with pytest.raises(CommandError, match="does not exist"):
         call_command("grant_app_role", "no_such_role_zb")
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {ROLE} NOLOGIN")

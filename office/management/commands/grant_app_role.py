@@ -48,17 +48,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, role: str, **options):
         if connection.vendor != "postgresql":
-            raise CommandError("数据库角色权限只适用于 PostgreSQL（嵌入式 SQLite 无角色）。")
+            raise CommandError(
+                "database roles exist on PostgreSQL only (the embedded SQLite has none)"
+            )
         connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
             if cursor.fetchone() is None:
                 raise CommandError(
-                    f"数据库角色 {role} 不存在：请先由数据库管理员创建（CREATE ROLE）。"
+                    f"role {role} does not exist: create it first (CREATE ROLE {role} LOGIN …)"
                 )
             cursor.execute("SELECT current_user")
             if cursor.fetchone()[0] == role:
-                raise CommandError("请以表的所有者角色运行本命令，而不是应用角色本身。")
+                raise CommandError(
+                    "run this as the owner of the tables, not as the application role itself"
+                )
             sqls = statements(role, connection.settings_dict["NAME"])
             if options["print"]:
                 self.stdout.write(";\n".join(sqls) + ";")
@@ -66,5 +70,5 @@ class Command(BaseCommand):
             for statement in sqls:
                 cursor.execute(statement)
         self.stdout.write(
-            f"角色 {role}：可读写业务表；审计表 {AuditEntry._meta.db_table} 只能查询和追加。"
+            f"role {role}: reads and writes the tables; on {AuditEntry._meta.db_table} only SELECT and INSERT"
         )
