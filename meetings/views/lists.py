@@ -9,7 +9,8 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from office.services.audit import audit_record
 
 from ..forms import CalendarForm
-from ..models import CalendarFeed, Meeting, MeetingState, taking_part_q
+from ..models import AgendaItem, CalendarFeed, Meeting, MeetingState, taking_part_q
 
 PAGE_SIZE = 25
 SORTS = {"-starts": "-starts_at", "starts": "starts_at", "title": "title", "-title": "-title"}
@@ -37,7 +38,16 @@ def index(request):
     sort = request.GET.get("sort", "-starts")
     if sort not in SORTS:
         sort = "-starts"
-    meetings = meetings.annotate(item_count=Count("items", distinct=True)).order_by(
+    # The agenda count as a correlated subquery: computed for the page's rows only, where a
+    # GROUP BY over the join counted the items of every visible meeting before paging.
+    items = (
+        AgendaItem.objects.filter(meeting=OuterRef("pk"))
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    meetings = meetings.annotate(item_count=Coalesce(Subquery(items), 0)).order_by(
         SORTS[sort], "-pk"
     )
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -284,3 +284,13 @@ def test_lists_and_calendars_keep_a_constant_query_count(demo_office, client_for
         large = _count(client, reverse(name), params)
         assert small == large, (username, small, large)
         Meeting.objects.all().delete()
+
+
+def test_the_list_counts_each_meetings_agenda_items(demo_office, client_for):
+    busy = flow.schedule(title="议题多的会议")
+    for title in ("第一项", "第二项", "第三项"):
+        flow.submit(busy, title=title)
+    empty = flow.schedule(title="尚无议题的会议")
+    rows = client_for(user("secretary")).get(reverse("meetings:index")).context["page"]
+    counts = {m.pk: m.item_count for m in rows.object_list}
+    assert counts[busy.pk] == 3 and counts[empty.pk] == 0
