@@ -2,7 +2,9 @@
 
 Each one locks the petition row, checks the state against `PetitionState`'s transition table and
 the actor's permission, changes the rows, opens/closes work items through the spine, writes ONE
-audit entry, and issues the written notice the regulation requires (DOMAIN.md §3.4). Side effects
+audit entry, and issues the written notice the regulation requires (DOMAIN.md §3.4). The changes
+the statistics count (decision, deadlines, reply, rating, assignment to a unit) move the petition's
+counts in the monthly pre-aggregates in the same transaction (`stats.apply`). Side effects
 outside the database (the SMS with the query code) run after commit.
 """
 
@@ -36,7 +38,7 @@ from office.services.workitems import (
     workitem_resume,
 )
 
-from . import crypto
+from . import crypto, stats
 from .models import (
     MAX_AGENTS,
     MAX_REPRESENTATIVES,
@@ -274,6 +276,7 @@ def petition_register(
             )
             petition.due_at = petition.accept_due_at = item.due_at
             petition.save(update_fields=["due_at", "accept_due_at"])
+            stats.apply({}, stats.contribution(petition, new=True))
             _notice(petition, NoticeKind.ACKNOWLEDGEMENT, by, now, code=code)
             audit_record(
                 action="petition.register",
@@ -481,6 +484,7 @@ def petition_decide(
         petition = _locked(petition)
         _require_state(petition, PetitionState.REGISTERED)
         shared = _share_identity(petition, unit, share_identity)
+        counted = stats.contribution(petition)
         before = petition.state
         petition.decision = decision
         petition.decision_reason = reason.strip()
@@ -531,6 +535,7 @@ def petition_decide(
                 instructions=instructions,
                 now=now,
             )
+        stats.apply(counted, stats.contribution(petition))
         _notice(petition, kind, by, now, unit=unit)
         audit_record(
             action="petition.decide",
@@ -596,6 +601,7 @@ def petition_assign(
         petition = _locked(petition)
         _require_state(petition, PetitionState.ACCEPTED)
         shared = _share_identity(petition, unit, share_identity)
+        counted = stats.contribution(petition)
         assignment = _assign(
             petition,
             by,
@@ -605,6 +611,7 @@ def petition_assign(
             instructions=instructions,
             now=now,
         )
+        stats.apply(counted, stats.contribution(petition))
         audit_record(
             action="petition.assign",
             actor=by,
@@ -688,11 +695,13 @@ def petition_extend(*, petition: Petition, by, days: int, reason: str, http_requ
         item = _work(petition, WorkAction.REPLY)
         if item is None:
             raise TransitionError(str(ALREADY_HANDLED))
+        counted = stats.contribution(petition)
         old_due = item.due_at
         item = workitem_extend(item=item, by=by, amount=days, reason=reason, now=now)
         petition.extended = True
         petition.due_at = petition.handle_due_at = item.due_at
         petition.save(update_fields=["extended", "due_at", "handle_due_at", "updated_at"])
+        stats.apply(counted, stats.contribution(petition))
         _notice(petition, NoticeKind.EXTENSION, by, now, days=days, reason=reason.strip())
         audit_record(
             action="petition.extend",
@@ -729,6 +738,7 @@ def petition_reply(
         _require_state(petition, PetitionState.ACCEPTED)
         if petition.assignments.filter(state=AssignmentState.OPEN).exists():
             raise TransitionError(_("A unit has not reported back yet."))
+        counted = stats.contribution(petition)
         petition.state = PetitionState.REPLIED
         petition.outcome = outcome
         petition.reply_text = reply_text.strip()
@@ -737,6 +747,7 @@ def petition_reply(
         petition.replied_by = by
         petition.due_at = None
         petition.save()
+        stats.apply(counted, stats.contribution(petition))
         _close_work(petition, WorkAction.REPLY, by, petition.get_outcome_display(), now)
         review_rule = TimeLimitRule.objects.get(code="petition.review")
         _notice(
@@ -813,10 +824,12 @@ def petition_rate(*, petition: Petition, rating: str, by=None, http_request=None
             raise TransitionError(_("This petition cannot be rated yet."))
         if petition.rated_at is not None:
             raise TransitionError(_("This petition has already been rated."))
+        counted = stats.contribution(petition)
         petition.rating = rating
         petition.rated_at = now
         petition.rated_by_phone = by is not None
         petition.save(update_fields=["rating", "rated_at", "rated_by_phone", "updated_at"])
+        stats.apply(counted, stats.contribution(petition))
         audit_record(
             action="petition.rate",
             actor=by,
