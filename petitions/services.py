@@ -222,6 +222,9 @@ def petition_register(
         existing = Petition.objects.filter(idempotency_token=idempotency_token).first()
         if existing is not None:
             return existing, None
+    files = list(files)
+    _check_files(files)  # every file before anything is stored: one bad file, nothing saved
+    stored: list[str] = []
     code = crypto.new_query_code()
     try:
         with transaction.atomic():
@@ -264,7 +267,7 @@ def petition_register(
                 )
                 p.save()
             for upload in files:
-                _attach(petition, upload, by, now)
+                stored.append(_attach(petition, upload, by, now).file.name)
             item = _open_work(
                 petition,
                 action=WorkAction.SCREEN,
@@ -301,7 +304,10 @@ def petition_register(
                 transaction.on_commit(
                     lambda: _send_sms(crypto.normalise("phone", phone), text, (shown, code))
                 )
-    except IntegrityError:
+    except BaseException as exc:
+        _discard(stored)  # the rows rolled back: their files go too
+        if not isinstance(exc, IntegrityError):
+            raise
         # The same online submission committed meanwhile in a concurrent request.
         if idempotency_token:
             existing = Petition.objects.filter(idempotency_token=idempotency_token).first()
@@ -316,6 +322,20 @@ def _send_sms(number: str, text: str, secrets: tuple[str, ...]) -> None:
     from office.sms import get_backend
 
     get_backend().send(number, text, secrets=secrets)
+
+
+def _check_files(files: list) -> None:
+    from documents.files import check_upload
+
+    for upload in files:
+        check_upload(upload)
+
+
+def _discard(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
 
 
 def _attach(petition: Petition, upload, by, now) -> Attachment:
