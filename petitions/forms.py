@@ -260,11 +260,7 @@ class PublicPetitionForm(PetitionFields):
     token = forms.CharField(max_length=64, widget=forms.HiddenInput)
     # a letter from the public has tighter bounds than the desk's notes (S-19)
     request = _text(_("Request"), required=True, max_length=1000, rows=6)
-    attachments = MultipleFileField(
-        label=_("Attachments"),
-        required=False,
-        help_text=_("Up to 5 files: PDF, JPEG or PNG, each at most 10 MB."),
-    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
 
     def clean_attachments(self):
         return check_public_files(self.cleaned_data.get("attachments") or [])
@@ -273,6 +269,9 @@ class PublicPetitionForm(PetitionFields):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
         self.fields["phone"].error_messages["required"] = _("Enter a phone number.")
+        self.fields["attachments"].help_text = _(
+            "Up to %(files)d files: PDF, JPEG or PNG, each at most %(mb)d MB."
+        ) % {"files": PUBLIC_MAX_FILES, "mb": _public_max_mb()}
 
     def clean_token(self):
         token = self.cleaned_data["token"]
