@@ -221,7 +221,8 @@ def _public_max_mb() -> int:
 
 
 def check_public_files(files: list) -> list:
-    """The online form's attachments (S-21…S-25): at most PUBLIC_MAX_FILES, PDF or image only,
+    """The online form's attachments (issue 6 §1 "attachments"; SECURITY.md S-19 bounded input,
+    S-21…S-25 files): at most PUBLIC_MAX_FILES, PDF or image only,
     each within the public size limit, and each passing the project's upload checks (allowlist
     with the content sniffed, size, name cleaned — `documents.files.check_upload`)."""
     from documents.files import check_upload, safe_name

@@ -1,4 +1,5 @@
-"""Statistics (信访统计): the four standard rates, computed from the records, never typed in.
+"""Statistics (信访统计): the four standard rates, computed from the records, never typed in
+(DOMAIN.md §3.6: the indicators counties and cities report; the rating scale is configurable).
 
 - 及时受理率: decisions made by the 15-day deadline ÷ decisions made;
 - 按期办结率: replies issued by the (possibly extended) 60-day deadline ÷ replies issued;
