@@ -9,10 +9,11 @@
 The statistics page reads monthly pre-aggregates (`PetitionMonthStat`, `PetitionUnitMonthStat`):
 a few thousand cells a year instead of the ~480,000 petitions of a busy year at 1,000,000 (the
 scan of the records took 0.73 s). The services keep the cells in step in the same transaction as
-each change (`track`), so they are exactly what the records say; `rebuild` recomputes them from
-the records in one set-based statement per table (`manage.py petition_stats --rebuild`, or the
-Celery task `petitions.tasks.rebuild_stats`). The record-based functions (`totals`, `grouped`,
-`by_month`) stay as the reference the aggregates are checked against (`--check`).
+each change (the petition's `contribution` before and after, `apply` the difference), so they
+are exactly what the records say; `rebuild` recomputes them from the records in one set-based
+statement per table (`manage.py petition_stats --rebuild`, or the Celery task
+`petitions.tasks.rebuild_stats`). The record-based functions (`totals`, `grouped`, `by_month`,
+`overview_from_records`) stay as the reference the cells are checked against (`--check`).
 The month chart is a server-side SVG (no JavaScript).
 """
 
