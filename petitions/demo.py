@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from office.models import Unit
 
-from . import crypto, services
+from . import crypto, services, stats
 from .models import NoticeKind, Petition, Petitioner, PetitionState
 
 TZ = timezone.get_fixed_timezone(8 * 60)
@@ -130,6 +130,7 @@ def _historical(row: dict, officer) -> Petition:
     person = Petitioner(petition=petition, role="petitioner", order=0, name=name)
     person.set_personal(id_number=id_number, phone=phone, address=address)
     person.save()
+    stats.apply({}, stats.contribution(petition, new=True))  # the statistics' monthly cells
     for kind in row["notices"]:
         at = {NoticeKind.ACKNOWLEDGEMENT: received, NoticeKind.REPLY: replied}.get(kind, decided)
         services._notice(

@@ -193,17 +193,86 @@ class IntakeForm(PetitionFields):
         return rows
 
 
+PUBLIC_MAX_FILES = 5
+PUBLIC_FILE_TYPES = ("pdf", "jpg", "jpeg", "png")  # scans and photos; nothing that runs code
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list (empty when none was chosen)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        kwargs.setdefault("allow_empty_file", True)  # refused by check_public_files, by name
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+
+
+def _public_max_mb() -> int:
+    return getattr(settings, "PETITION_PUBLIC_UPLOAD_MAX_MB", 10)
+
+
+def check_public_files(files: list) -> list:
+    """The online form's attachments (issue 6 §1 "attachments"; SECURITY.md S-19 bounded input,
+    S-21…S-25 files): at most PUBLIC_MAX_FILES, PDF or image only,
+    each within the public size limit, and each passing the project's upload checks (allowlist
+    with the content sniffed, size, name cleaned — `documents.files.check_upload`)."""
+    from documents.files import check_upload, safe_name
+
+    if len(files) > PUBLIC_MAX_FILES:
+        raise forms.ValidationError(
+            _("Attach at most %(n)d files.") % {"n": PUBLIC_MAX_FILES}, code="too_many"
+        )
+    for upload in files:
+        name = safe_name(getattr(upload, "name", ""))
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if extension not in PUBLIC_FILE_TYPES:
+            raise forms.ValidationError(
+                _("%(name)s: only PDF, JPEG and PNG files can be attached online.")
+                % {"name": name},
+                code="type",
+            )
+        if upload.size > _public_max_mb() * 1024 * 1024:
+            raise forms.ValidationError(
+                _("%(name)s is larger than %(n)d MB.") % {"name": name, "n": _public_max_mb()},
+                code="size",
+            )
+        try:
+            check_upload(upload)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                _("%(name)s: %(reason)s") % {"name": name, "reason": exc.messages[0]},
+                code="content",
+            ) from exc
+    return files
+
+
 class PublicPetitionForm(PetitionFields):
     """网上信访: the phone is required, it is the second value of the look-up."""
 
     token = forms.CharField(max_length=64, widget=forms.HiddenInput)
     # a letter from the public has tighter bounds than the desk's notes (S-19)
     request = _text(_("Request"), required=True, max_length=1000, rows=6)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def clean_attachments(self):
+        return check_public_files(self.cleaned_data.get("attachments") or [])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
         self.fields["phone"].error_messages["required"] = _("Enter a phone number.")
+        self.fields["attachments"].help_text = _(
+            "Up to %(files)d files: PDF, JPEG or PNG, each at most %(mb)d MB."
+        ) % {"files": PUBLIC_MAX_FILES, "mb": _public_max_mb()}
 
     def clean_token(self):
         token = self.cleaned_data["token"]

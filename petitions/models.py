@@ -284,7 +284,10 @@ class Petition(models.Model):
         ]
         indexes = [
             models.Index(fields=["-received_at", "-id"], name="petition_received"),
-            models.Index(fields=["state", "-received_at"], name="petition_state_received"),
+            # with the id: the capped count of a state filter is an index-only scan
+            models.Index(
+                fields=["state", "-received_at", "-id"], name="petition_state_received_id"
+            ),
             models.Index(fields=["subject_area", "-received_at"], name="petition_subject"),
         ]
 
@@ -555,3 +558,59 @@ class LedgerExport(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done_rows / self.total) if self.total else 0
+
+
+class StatCounts(models.Model):
+    """The counts behind the four rates (petitions.stats) for one cell of the monthly
+    pre-aggregates. Each petition adds 1 to `received` of the cell of the month it was received
+    in (local time) and of its rating (blank until rated); the other counts are 0 or 1 per
+    petition. The services keep them in step in the same transaction as each state change;
+    `manage.py petition_stats --rebuild` recomputes them from the records."""
+
+    month = models.DateField()
+    rating = models.CharField(max_length=20, blank=True)
+    received = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+    decided_on_time = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+    replied_on_time = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PetitionMonthStat(StatCounts):
+    """Month × channel × category × subject area × rating: one petition is in exactly one cell."""
+
+    channel = models.CharField(max_length=12)
+    category = models.CharField(max_length=12)
+    subject_area = models.CharField(max_length=12)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "channel", "category", "subject_area", "rating"],
+                name="petition_month_stat_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.channel}/{self.category}/{self.subject_area}"
+
+
+class PetitionUnitMonthStat(StatCounts):
+    """Month × unit × rating: a petition counts once for every distinct unit it was assigned to,
+    or once under unit_key 0 (not assigned to a unit) — the by-unit table of the statistics."""
+
+    unit_key = models.PositiveIntegerField()  # the unit's id; 0: no unit
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit_key", "rating"], name="petition_unit_month_stat_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} unit {self.unit_key}"

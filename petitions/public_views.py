@@ -2,7 +2,9 @@
 last four digits of the phone, with the rating (S-18, S-19, S-20).
 
 Rate limits live in the cache, keyed by the client address: submissions 5 an hour, failed
-look-ups 10 per 15 minutes. A look-up that finds nothing and one with the wrong digits give the
+look-ups 10 per 15 minutes. The form takes up to five PDF or image attachments, checked like every
+upload (`forms.check_public_files`), stored under generated names and never served publicly: staff
+download them through the permission-checked `petitions:attachment`. A look-up that finds nothing and one with the wrong digits give the
 same page, the same message and the same status.
 """
 
@@ -57,7 +59,7 @@ def _hit(bucket: str, request, limit: tuple[int, int]) -> None:
 
 @never_cache
 def submit(request):
-    form = PublicPetitionForm(request.POST or None)
+    form = PublicPetitionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if _over("submit", request, SUBMIT_LIMIT):
             form.add_error(
@@ -85,6 +87,7 @@ def submit(request):
                         }
                     ],
                     idempotency_token=d["token"],
+                    files=d["attachments"],
                     http_request=request,
                 )
             except (ValidationError, workcalendar.CalendarNotLoaded) as exc:

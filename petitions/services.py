@@ -2,7 +2,9 @@
 
 Each one locks the petition row, checks the state against `PetitionState`'s transition table and
 the actor's permission, changes the rows, opens/closes work items through the spine, writes ONE
-audit entry, and issues the written notice the regulation requires (DOMAIN.md §3.4). Side effects
+audit entry, and issues the written notice the regulation requires (DOMAIN.md §3.4). The changes
+the statistics count (decision, deadlines, reply, rating, assignment to a unit) move the petition's
+counts in the monthly pre-aggregates in the same transaction (`stats.apply`). Side effects
 outside the database (the SMS with the query code) run after commit.
 """
 
@@ -36,7 +38,7 @@ from office.services.workitems import (
     workitem_resume,
 )
 
-from . import crypto
+from . import crypto, stats
 from .models import (
     MAX_AGENTS,
     MAX_REPRESENTATIVES,
@@ -220,6 +222,9 @@ def petition_register(
         existing = Petition.objects.filter(idempotency_token=idempotency_token).first()
         if existing is not None:
             return existing, None
+    files = list(files)
+    _check_files(files)  # every file before anything is stored: one bad file, nothing saved
+    stored: list[str] = []
     code = crypto.new_query_code()
     try:
         with transaction.atomic():
@@ -262,7 +267,7 @@ def petition_register(
                 )
                 p.save()
             for upload in files:
-                _attach(petition, upload, by, now)
+                stored.append(_attach(petition, upload, by, now).file.name)
             item = _open_work(
                 petition,
                 action=WorkAction.SCREEN,
@@ -274,6 +279,7 @@ def petition_register(
             )
             petition.due_at = petition.accept_due_at = item.due_at
             petition.save(update_fields=["due_at", "accept_due_at"])
+            stats.apply({}, stats.contribution(petition, new=True))
             _notice(petition, NoticeKind.ACKNOWLEDGEMENT, by, now, code=code)
             audit_record(
                 action="petition.register",
@@ -290,12 +296,18 @@ def petition_register(
             )
             phone = next((p.get("phone") for p in people if p.get("phone")), "")
             if phone:
+                shown = crypto.format_query_code(code)
                 text = _("Your petition %(n)s is registered. Query code: %(c)s") % {
                     "n": petition.number,
-                    "c": crypto.format_query_code(code),
+                    "c": shown,
                 }
-                transaction.on_commit(lambda: _send_sms(crypto.normalise("phone", phone), text))
-    except IntegrityError:
+                transaction.on_commit(
+                    lambda: _send_sms(crypto.normalise("phone", phone), text, (shown, code))
+                )
+    except BaseException as exc:
+        _discard(stored)  # the rows rolled back: their files go too
+        if not isinstance(exc, IntegrityError):
+            raise
         # The same online submission committed meanwhile in a concurrent request.
         if idempotency_token:
             existing = Petition.objects.filter(idempotency_token=idempotency_token).first()
@@ -305,10 +317,25 @@ def petition_register(
     return petition, code
 
 
-def _send_sms(number: str, text: str) -> None:
+def _send_sms(number: str, text: str, secrets: tuple[str, ...]) -> None:
+    """The query code is a bearer secret (S-18): the backend is told, so no log carries it."""
     from office.sms import get_backend
 
-    get_backend().send(number, text)
+    get_backend().send(number, text, secrets=secrets)
+
+
+def _check_files(files: list) -> None:
+    from documents.files import check_upload
+
+    for upload in files:
+        check_upload(upload)
+
+
+def _discard(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
 
 
 def _attach(petition: Petition, upload, by, now) -> Attachment:
@@ -334,21 +361,102 @@ def _attach(petition: Petition, upload, by, now) -> Attachment:
 
 
 # --- Repeat detection (重复信访) -----------------------------------------------------------
-def _bigrams(text: str) -> set[str]:
-    text = "".join(ch for ch in text if not ch.isspace())
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+def content_tokens(title: str, request: str = "") -> set[str]:
+    """The tokens content is compared by: bigrams of Chinese runs, whole Latin/digit runs —
+    `documents.search.tokens`, the same as the SQL function petition_content_tokens (0004)."""
+    from documents.search import tokens
+
+    return set(tokens(f"{title} {request}"))
 
 
 def similarity(a: str, b: str) -> float:
-    """Dice coefficient of character bigrams: 1.0 the same text, 0 nothing shared."""
-    x, y = _bigrams(a), _bigrams(b)
+    """Dice coefficient of the content tokens: 1.0 the same text, 0 nothing shared."""
+    x, y = content_tokens(a), content_tokens(b)
     if not x or not y:
         return 0.0
     return 2 * len(x & y) / (len(x) + len(y))
 
 
 SIMILAR_AT = 0.5
-SIMILAR_WINDOW = 200  # the latest petitions in the same subject area compared by content
+SIMILAR_TOKENS = 24  # the query's tokens used to find candidates (the first ones of the text)
+SIMILAR_WINDOW = 1000  # PostgreSQL: the newest candidates compared exactly (in SQL)
+SQLITE_WINDOW = 300  # SQLite: compared here
+
+
+def _candidate_pairs(words: list[str]) -> list[tuple[str, ...]]:
+    """Token pairs of which a petition similar enough must contain at least one.
+
+    A Dice coefficient ≥ 0.5 needs at least ⌈n/3⌉ = k of the query's n tokens. Spread the n
+    tokens over k − 1 groups (round robin): by pigeonhole one group then holds two of the shared
+    tokens, so some pair inside a group is in the petition. Two far-apart tokens together are
+    much rarer than either alone, which keeps the candidates few. With k ≤ 1, single tokens."""
+    n = len(words)
+    k = -(-n // 3)
+    if k <= 1:
+        return [(w,) for w in words]
+    groups = [words[i :: k - 1] for i in range(k - 1)]
+    return [(g[i], g[j]) for g in groups for i in range(len(g)) for j in range(i + 1, len(g))]
+
+
+_SIMILAR_SQL = """
+SELECT c.id FROM (
+    SELECT id, received_at, content_tokens FROM petitions_petition
+    WHERE content_tokens @@ to_tsquery('simple', %s){exclude}
+    ORDER BY received_at DESC, id DESC LIMIT %s
+) c
+WHERE 2.0 * (SELECT count(*) FROM unnest(tsvector_to_array(c.content_tokens)) AS t(token)
+             WHERE t.token = ANY(%s)) / (%s + length(c.content_tokens)) >= %s
+ORDER BY c.received_at DESC, c.id DESC LIMIT %s
+"""
+
+
+def _similar(wanted: set[str], words: list[str], exclude: int | None, limit: int) -> list:
+    """The newest petitions, across all of them, whose Dice coefficient with `wanted` is at
+    least SIMILAR_AT.
+
+    Candidates are the petitions holding one of the candidate pairs, newest first, at most
+    SIMILAR_WINDOW of them. On PostgreSQL they come through the GIN index on the generated
+    column content_tokens (migration 0004) and the coefficient is computed in SQL on the stored
+    tokens, so only the matches leave the database. On SQLite (the embedded default, small) the
+    same condition is a substring match and the coefficient is computed here."""
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    pairs = _candidate_pairs(words)
+    if not pairs:
+        return []
+    fields = ("pk", "number", "title", "request", "state", "received_at")
+    if connection.vendor == "postgresql":
+        # tokens are CJK characters, ASCII letters and digits only: nothing to escape
+        tsquery = " | ".join("(" + " & ".join(f"'{w}'" for w in pair) + ")" for pair in pairs)
+        params: list = [tsquery]
+        if exclude is not None:
+            params.append(exclude)
+        params += [SIMILAR_WINDOW, sorted(wanted), len(wanted), SIMILAR_AT, limit]
+        sql = _SIMILAR_SQL.format(exclude=" AND id <> %s" if exclude is not None else "")
+        return list(
+            Petition.objects.filter(pk__in=RawSQL(sql, params))
+            .order_by("-received_at", "-pk")
+            .only(*fields)
+        )
+    q = Q(pk__in=[])
+    for pair in pairs:
+        both = Q()
+        for w in pair:
+            both &= Q(title__icontains=w) | Q(request__icontains=w)
+        q |= both
+    candidates = (
+        Petition.objects.filter(q)
+        .exclude(pk=exclude)
+        .order_by("-received_at", "-pk")
+        .only(*fields)[:SQLITE_WINDOW]
+    )
+    found = []
+    for p in candidates:
+        theirs = content_tokens(p.title, p.request)
+        if 2 * len(wanted & theirs) / (len(wanted) + len(theirs)) >= SIMILAR_AT:
+            found.append(p)
+    return found[:limit]
 
 
 def find_repeats(
@@ -361,7 +469,9 @@ def find_repeats(
     limit: int = 10,
 ) -> list[tuple[Petition, str]]:
     """Earlier petitions from the same person (ID number or phone, through the keyed hashes) or
-    with very similar content in the same subject area; each with why it matched."""
+    with very similar content (Dice ≥ SIMILAR_AT over the content tokens) in any subject area —
+    `subject_area` is kept for the callers; a repeat filed under another area is still found.
+    Each with why it matched."""
     id_hashes = [h for h in (crypto.keyed_hash("id", v) for v in id_numbers) if h]
     phone_hashes = [h for h in (crypto.keyed_hash("phone", v) for v in phones) if h]
     found: dict[int, tuple[Petition, str]] = {}
@@ -378,16 +488,13 @@ def find_repeats(
         )
         for p in same_person:
             found[p.pk] = (p, str(_("same person")))
-    if text and subject_area:
-        recent = (
-            Petition.objects.filter(subject_area=subject_area)
-            .exclude(pk=exclude)
-            .order_by("-received_at", "-pk")
-            .only("pk", "number", "title", "request", "state", "received_at")[:SIMILAR_WINDOW]
-        )
-        for p in recent:
-            if p.pk not in found and similarity(text, f"{p.title}{p.request}") >= SIMILAR_AT:
-                found[p.pk] = (p, str(_("similar content")))
+    wanted = content_tokens(text)
+    if wanted:
+        from documents.search import tokens
+
+        words = list(dict.fromkeys(tokens(text)))[:SIMILAR_TOKENS]
+        for p in _similar(wanted, words, exclude, limit + len(found)):
+            found.setdefault(p.pk, (p, str(_("similar content"))))
     rows = sorted(found.values(), key=lambda r: (r[0].received_at, r[0].pk), reverse=True)
     return rows[:limit]
 
@@ -481,6 +588,7 @@ def petition_decide(
         petition = _locked(petition)
         _require_state(petition, PetitionState.REGISTERED)
         shared = _share_identity(petition, unit, share_identity)
+        counted = stats.contribution(petition)
         before = petition.state
         petition.decision = decision
         petition.decision_reason = reason.strip()
@@ -531,6 +639,7 @@ def petition_decide(
                 instructions=instructions,
                 now=now,
             )
+        stats.apply(counted, stats.contribution(petition))
         _notice(petition, kind, by, now, unit=unit)
         audit_record(
             action="petition.decide",
@@ -596,6 +705,7 @@ def petition_assign(
         petition = _locked(petition)
         _require_state(petition, PetitionState.ACCEPTED)
         shared = _share_identity(petition, unit, share_identity)
+        counted = stats.contribution(petition)
         assignment = _assign(
             petition,
             by,
@@ -605,6 +715,7 @@ def petition_assign(
             instructions=instructions,
             now=now,
         )
+        stats.apply(counted, stats.contribution(petition))
         audit_record(
             action="petition.assign",
             actor=by,
@@ -688,11 +799,13 @@ def petition_extend(*, petition: Petition, by, days: int, reason: str, http_requ
         item = _work(petition, WorkAction.REPLY)
         if item is None:
             raise TransitionError(str(ALREADY_HANDLED))
+        counted = stats.contribution(petition)
         old_due = item.due_at
         item = workitem_extend(item=item, by=by, amount=days, reason=reason, now=now)
         petition.extended = True
         petition.due_at = petition.handle_due_at = item.due_at
         petition.save(update_fields=["extended", "due_at", "handle_due_at", "updated_at"])
+        stats.apply(counted, stats.contribution(petition))
         _notice(petition, NoticeKind.EXTENSION, by, now, days=days, reason=reason.strip())
         audit_record(
             action="petition.extend",
@@ -729,6 +842,7 @@ def petition_reply(
         _require_state(petition, PetitionState.ACCEPTED)
         if petition.assignments.filter(state=AssignmentState.OPEN).exists():
             raise TransitionError(_("A unit has not reported back yet."))
+        counted = stats.contribution(petition)
         petition.state = PetitionState.REPLIED
         petition.outcome = outcome
         petition.reply_text = reply_text.strip()
@@ -737,6 +851,7 @@ def petition_reply(
         petition.replied_by = by
         petition.due_at = None
         petition.save()
+        stats.apply(counted, stats.contribution(petition))
         _close_work(petition, WorkAction.REPLY, by, petition.get_outcome_display(), now)
         review_rule = TimeLimitRule.objects.get(code="petition.review")
         _notice(
@@ -813,10 +928,12 @@ def petition_rate(*, petition: Petition, rating: str, by=None, http_request=None
             raise TransitionError(_("This petition cannot be rated yet."))
         if petition.rated_at is not None:
             raise TransitionError(_("This petition has already been rated."))
+        counted = stats.contribution(petition)
         petition.rating = rating
         petition.rated_at = now
         petition.rated_by_phone = by is not None
         petition.save(update_fields=["rating", "rated_at", "rated_by_phone", "updated_at"])
+        stats.apply(counted, stats.contribution(petition))
         audit_record(
             action="petition.rate",
             actor=by,

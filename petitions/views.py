@@ -533,18 +533,12 @@ def petition_stats(request):
     from .models import Category, Channel, SubjectArea
 
     year = _year(request)
-    start, end = stats.period(year)
-    petitions = stats.for_period(Petition.objects.all(), start, end)
     by = request.GET.get("by", "channel")
     if by not in stats.GROUPS:
         by = "channel"
     labels = {"channel": Channel, "category": Category, "subject_area": SubjectArea}.get(by)
     total, rows, months = stats.overview(
-        petitions,
-        by,
-        dict(labels.choices) if labels else None,
-        label_all=str(_("All")),
-        year=year,
+        year, by, dict(labels.choices) if labels else None, label_all=str(_("All"))
     )
     return render(
         request,

@@ -137,7 +137,8 @@ def test_a_citizen_submits_a_petition_online_and_looks_it_up(
 ):
     """From the public home page, without signing in: the online form gives a query code once;
     the look-up with the code and the phone's last four digits shows its number, state and
-    steps, never the petitioner's name or phone. (A double submission making one case is
+    steps, never the petitioner's name or phone. Two attachments go with it, after a fake image
+    was refused by name. (A double submission making one case is
     tested on the service and the view: tests/petitions.)"""
     title = "建议在义勒力特嘎查村口增设公交站点"
     page.goto("/public/")
@@ -148,6 +149,16 @@ def test_a_citizen_submits_a_petition_online_and_looks_it_up(
     page.get_by_label("问题领域", exact=True).select_option(label="城乡建设")
     page.get_by_label("标题", exact=True).fill(title)
     page.get_by_label("诉求", exact=True).fill("村民出行不便，建议在村口增设一处公交站点。")
+    # a photo that is not one is refused by name, and the form keeps what was typed
+    photos = page.get_by_label("附件", exact=True)
+    fake = {"name": "村口.png", "mimeType": "image/png", "buffer": b"<html>not a png</html>"}
+    photos.set_input_files([fake])
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.locator(".errorlist")).to_contain_text("村口.png")
+    assert not Petition.objects.filter(title=title).exists()
+    pdf = {"name": "村民联名信.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    png = {"name": "村口.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64)}
+    page.get_by_label("附件", exact=True).set_input_files([pdf, png])
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("信访事项已收到")
     code = page.locator(".query-code").inner_text()
@@ -155,6 +166,10 @@ def test_a_citizen_submits_a_petition_online_and_looks_it_up(
     page.screenshot(path=str(artifacts_dir / "petition-online-submitted.png"), full_page=True)
     petition = Petition.objects.get(title=title)
     assert petition.channel == "online"
+    assert sorted(a.original_name for a in petition.attachments.all()) == [
+        "村口.png",
+        "村民联名信.pdf",
+    ]
 
     page.goto("/public/")
     page.get_by_role("link", name="信访事项查询", exact=True).click()

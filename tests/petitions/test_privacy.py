@@ -230,3 +230,30 @@ def test_another_key_cannot_read_the_data(settings):
     settings.PETITION_DATA_KEY = "another-deployment-key-entirely-different"
     with pytest.raises(crypto.DecryptionError):
         crypto.decrypt(token)
+
+
+@pytest.mark.django_db
+def test_the_console_sms_log_never_carries_the_query_code(
+    register, caplog, settings, django_capture_on_commit_callbacks
+):
+    """The code is a bearer secret (S-18): the SMS says it, the log line masks it."""
+    import logging
+
+    from office.sms import LocmemSMSBackend
+
+    settings.SMS_BACKEND = "office.sms.ConsoleSMSBackend"
+    with (
+        caplog.at_level(logging.INFO, logger="office.sms"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        petition, code = register()
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "office.sms")
+    assert petition.number in logged and "****" in logged
+    assert code not in logged and crypto.format_query_code(code) not in logged
+    assert "13904825678" not in logged
+    # the gateway itself gets the real text
+    settings.SMS_BACKEND = "office.sms.LocmemSMSBackend"
+    LocmemSMSBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _petition, code = register()
+    assert crypto.format_query_code(code) in LocmemSMSBackend.outbox[-1][1]

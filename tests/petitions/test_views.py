@@ -240,3 +240,99 @@ def test_a_case_list_beyond_the_cap_says_more_than(client_for, petition_officer,
     monkeypatch.setattr(CappedPaginator, "cap", 1)  # the demo office has three closed cases
     html = client_for(petition_officer).get("/petitions/").content.decode()
     assert "超过 1 件，请筛选或搜索以缩小范围。" in html
+
+
+def _bulk_petitions(n: int, *, subject_area: str, title: str, request: str, start) -> None:
+    """n petitions straight into the table (no services: only the content matters here)."""
+    import datetime as dt
+
+    from petitions import crypto
+
+    Petition.objects.bulk_create(
+        Petition(
+            number=f"信访〔T〕{i}号",
+            channel="letter",
+            category="claim",
+            subject_area=subject_area,
+            title=title,
+            request=f"{request}{i}",
+            received_at=start + dt.timedelta(minutes=i),
+            registered_at=start + dt.timedelta(minutes=i),
+            query_code_hash=crypto.keyed_hash("code", f"t-{i}"),
+            query_code_enc="",
+        )
+        for i in range(n)
+    )
+
+
+def test_similar_content_is_found_behind_many_newer_petitions_and_in_another_area(register):
+    """The content check looks at all petitions, not the newest 200 of one subject area."""
+    earlier, _code = register(
+        now=at(2026, 3, 2),
+        subject_area="environment",
+        title="都林街道养殖场污水直排",
+        request="请求责令养殖场停止向河道排放污水并清理",
+    )
+    _bulk_petitions(
+        250,
+        subject_area="urban",
+        title="小区供暖温度不达标",
+        request="请求维修供暖管网，保证室温达标。第",
+        start=at(2026, 4, 1),
+    )
+    rows = services.find_repeats(
+        subject_area="urban", text="都林街道养殖场向河道直排污水，请求停止排放并清理河道"
+    )
+    assert [(p.pk, why) for p, why in rows] == [(earlier.pk, "内容相似")]
+
+
+def test_different_content_sharing_common_words_is_not_similar(register):
+    register(title="道路积雪清理不及时", request="请求有关部门尽快清理积雪")
+    rows = services.find_repeats(subject_area="urban", text="医保报销手续繁琐，请求简化")
+    assert rows == []
+
+
+def test_the_candidate_pairs_cover_every_petition_similar_enough():
+    """Pigeonhole: a text with Dice ≥ 0.5 shares ≥ n/3 tokens, so it holds one of the pairs."""
+    import itertools
+    import random
+
+    rng = random.Random(6)
+    words = [f"w{i}" for i in range(17)]
+    pairs = services._candidate_pairs(words)
+    k = -(-len(words) // 3)
+    for shared in itertools.islice(itertools.combinations(words, k), 3000):
+        assert any(set(pair) <= set(shared) for pair in pairs)
+    for _ in range(200):
+        shared = rng.sample(words, k)
+        assert any(set(pair) <= set(shared) for pair in pairs)
+    assert services._candidate_pairs(["a", "b"]) == [("a",), ("b",)]
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="the SQL tokeniser exists on PostgreSQL only"
+)
+def test_the_sql_tokens_are_the_python_tokens():
+    from django.db import connection
+
+    title, request = "小区供暖温度不达标", "请求有关部门尽快处理。第123号 ABC x，函"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tsvector_to_array(petition_content_tokens(%s, %s))", [title, request]
+        )
+        (sql_tokens,) = cursor.fetchone()
+    assert set(sql_tokens) == services.content_tokens(title, request)
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="the generated column exists on PostgreSQL only"
+)
+def test_postgresql_keeps_the_content_tokens_of_every_petition(register):
+    petition, _code = register(title="养殖场污水直排", request="请求清理河道")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tsvector_to_array(content_tokens) FROM petitions_petition WHERE id = %s",
+            [petition.pk],
+        )
+        (stored,) = cursor.fetchone()
+    assert set(stored) == services.content_tokens(petition.title, petition.request)
