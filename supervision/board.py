@@ -4,6 +4,12 @@ rate and the figures for its charts — each one query, whatever the number of r
 The light is computed in SQL from two dates the calendar gives for today (red: the deadline or
 a progress report missed; yellow: the deadline inside the warning window of working days), so
 counts and filters need no Python loop over tasks. Charts are plain SVG drawn here.
+
+The figures over every task (light counts, the ranking, the month chart) are aggregates over
+100,000 tasks: for the people who see all tasks they are cached, keyed by the board version
+every transition bumps in its own transaction (`services.bump_board`), by today and by the last
+yellow deadline (the calendar), so the cache never shows a stale figure. People who see only
+their own tasks get them computed: their set is small.
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from office.models import TrafficLight
 
@@ -44,12 +52,63 @@ def annotate_light(qs: QuerySet, today: dt.date) -> QuerySet:
 
 
 def light_counts(qs: QuerySet, today: dt.date) -> dict[str, int]:
+    """Open tasks by light, and all open tasks (`open`: the unfiltered board's row count)."""
     q = light_q(today)
-    return qs.aggregate(
+    return qs.filter(state__in=OPEN_STATES).aggregate(
         red=Count("pk", filter=q[TrafficLight.RED]),
         yellow=Count("pk", filter=q[TrafficLight.YELLOW]),
         green=Count("pk", filter=q[TrafficLight.GREEN]),
+        open=Count("pk"),
     )
+
+
+CACHE_SECONDS = 24 * 3600
+# Part of the key: a release that changes what `figures` holds never reads an older entry.
+FIGURES_FORMAT = 2
+
+
+def open_by_handler(qs: QuerySet) -> dict[str, int]:
+    """Open tasks per section ("s:3") or unit ("u:12") they are given to, lead or assisting:
+    the row count of the board filtered by one unit. One grouped query."""
+    from .models import TaskHandler
+
+    rows = (
+        TaskHandler.objects.filter(task__in=qs.filter(state__in=OPEN_STATES).values("pk"))
+        .values("section_id", "unit_id")
+        .annotate(n=Count("task_id"))
+        .order_by()
+    )
+    return {
+        (f"s:{r['section_id']}" if r["section_id"] else f"u:{r['unit_id']}"): r["n"] for r in rows
+    }
+
+
+def figures(qs: QuerySet, today: dt.date, *, everything: bool) -> dict:
+    """Light counts, the ranking and the month chart of the tasks in `qs`. `everything`: `qs`
+    is every task (the person sees all), so the figures come from the cache when the board
+    version has not moved."""
+    from .services import board_version
+
+    key = None
+    if everything:
+        key = (
+            f"supervision:board:{FIGURES_FORMAT}:{board_version()}:{today}:"
+            f"{dates.yellow_until(today)}"
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    starts, monthly = monthly_rates(qs, today)
+    out = {
+        "counts": light_counts(qs, today),
+        "ranking": ranking(qs, today),
+        "starts": starts,
+        "monthly": monthly,
+        "by_handler": open_by_handler(qs) if everything else {},
+    }
+    if key is not None:
+        cache.set(key, out, CACHE_SECONDS)
+    return out
 
 
 @dataclass
@@ -126,6 +185,92 @@ def monthly_rates(qs: QuerySet, today: dt.date, months: int = 6, units: int = 8)
     return starts, busiest
 
 
+@dataclass
+class ProposalRow:
+    """建议提案 of one lead unit: the figures behind the targets of DOMAIN.md §5.1."""
+
+    name: str
+    total: int
+    contacted: int
+    replied: int
+    on_time: int
+    rated: int
+    satisfied: int
+
+    @staticmethod
+    def _pct(n: int, d: int) -> str:
+        return "—" if not d else f"{n / d * 100:.0f}%"
+
+    @property
+    def contact_rate(self) -> str:
+        return self._pct(self.contacted, self.total)
+
+    @property
+    def reply_rate(self) -> str:
+        return self._pct(self.replied, self.total)
+
+    @property
+    def on_time_rate(self) -> str:
+        return self._pct(self.on_time, self.replied)
+
+    @property
+    def satisfaction_rate(self) -> str:
+        return self._pct(self.satisfied, self.rated)
+
+    @property
+    def contact_met(self) -> bool:
+        return bool(self.total) and self.contacted == self.total
+
+    @property
+    def reply_met(self) -> bool:
+        return bool(self.total) and self.replied == self.total
+
+
+def proposal_rates(qs: QuerySet, year: int) -> tuple[list[ProposalRow], ProposalRow]:
+    """Suggestions and proposals received in `year` (cancelled ones left out), per lead unit:
+    contacted (a day of contact recorded), replied (closed: the graded reply is made), replied
+    on time, satisfaction (satisfied or basically satisfied, of those who said). One grouped
+    query; the total row is their sum."""
+    from .models import PROPOSAL_SOURCES, Satisfaction
+
+    tz = timezone.get_current_timezone()
+    rows = (
+        qs.filter(
+            source__in=PROPOSAL_SOURCES,
+            opened_at__gte=dt.datetime(year, 1, 1, tzinfo=tz),
+            opened_at__lt=dt.datetime(year + 1, 1, 1, tzinfo=tz),
+        )
+        .exclude(state=TaskState.CANCELLED)
+        .values("lead_section__name", "lead_unit__short_name", "lead_unit__name")
+        .annotate(
+            total=Count("pk"),
+            contacted=Count("pk", filter=Q(contacted_on__isnull=False)),
+            replied=Count("pk", filter=Q(state=TaskState.CLOSED)),
+            on_time=Count("pk", filter=Q(state=TaskState.CLOSED, on_time=True)),
+            rated=Count("pk", filter=~Q(satisfaction="")),
+            satisfied=Count(
+                "pk",
+                filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY]),
+            ),
+        )
+        .order_by()
+    )
+    fields = ("total", "contacted", "replied", "on_time", "rated", "satisfied")
+    out = [
+        ProposalRow(
+            name=r["lead_section__name"]
+            or r["lead_unit__short_name"]
+            or r["lead_unit__name"]
+            or "",
+            **{f: r[f] for f in fields},
+        )
+        for r in rows
+    ]
+    out.sort(key=lambda r: (r.name == "", r.name))
+    total = ProposalRow(name="", **{f: sum(getattr(r, f) for r in out) for f in fields})
+    return out, total
+
+
 # --- SVG, drawn here: no chart library ---------------------------------------------------------
 LIGHT_COLOURS = {"red": "#d1242f", "yellow": "#e3b341", "green": "#2da44e"}
 
@@ -176,11 +321,38 @@ def heatmap_svg(starts: list[dt.date], rows) -> dict:
                     "title": f"{name} {m.year}年{m.month}月 {on_time}/{closed}",
                 }
             )
+    # The cells as markup, drawn here in one pass: as template nodes they were the most costly
+    # part of the board's rendering (48 cells × a dozen nodes).
+    body = format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>{}',
+        (
+            (
+                c["x"],
+                c["y"],
+                cell_w - 2,
+                cell_h - 2,
+                c["fill"],
+                c["title"],
+                format_html(
+                    '<text x="{}" y="{}" font-size="12" text-anchor="middle" fill="#0d1117">'
+                    "{}</text>",
+                    c["tx"],
+                    c["ty"],
+                    c["text"],
+                )
+                if c["text"]
+                else "",
+            )
+            for c in cells
+        ),
+    )
     return {
         "width": left + len(starts) * cell_w + 4,
         "height": top + len(rows) * cell_h + 4,
         "cols": cols,
         "cells": cells,
+        "body": body,
         "names": names,
         "cell_w": cell_w - 2,
         "cell_h": cell_h - 2,
