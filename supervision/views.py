@@ -117,7 +117,7 @@ def _filtered(request, today):
     return qs, filtered
 
 
-def _known_count(g, figures) -> int | None:
+def _known_count(g, figures, visible) -> int | None:
     """The row count the cached figures already hold for this filter, if any: the open tasks,
     of one light, or of one section or unit."""
     if g.get("state", "open") != "open" or any(g.get(k) for k in ("leader", "source", "q")):
@@ -127,7 +127,10 @@ def _known_count(g, figures) -> int | None:
         return None
     if unit:
         valid = unit[:2] in ("s:", "u:") and unit[2:].isdigit()
-        return figures["by_handler"].get(unit, 0) if valid else None
+        if not valid:
+            return None
+        by_handler = boards.open_by_handler(visible, everything=True, version=figures["version"])
+        return by_handler.get(unit, 0)
     if light in ("", *TrafficLight.values):
         return figures["counts"][light or "open"]
     return None
@@ -178,7 +181,7 @@ def board(request):
     figures = boards.figures(_visible(request), today, everything=everything)
     counts = figures["counts"]
     g = request.GET
-    known = _known_count(g, figures) if everything else None
+    known = _known_count(g, figures, _visible(request)) if everything else None
     if known is not None:
         # The figures counted these very rows: no second count over the open tasks.
         paginator = _CountedPaginator(rows, PAGE_SIZE, count=known)

@@ -169,3 +169,73 @@ def test_the_known_row_count_of_one_unit_is_its_rows_count(
             state__in=services.OPEN_STATES, handlers__in=TaskHandler.objects.filter(**handler)
         ).count()
         assert response.context["page"].paginator.count == expected, unit
+
+
+def test_the_one_pass_figures_equal_a_count_task_by_task(supervisor, clerk, general, drc):
+    """Every figure checked against the rule applied to each task in Python (`light_on`, the
+    lead, the local month of closing)."""
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    for i in range(12):
+        task = services.task_open(
+            by=supervisor,
+            title=f"核对{i}",
+            source=SupervisionSource.OWN,
+            lead_section=general if i % 3 else None,
+            lead_unit=None if i % 3 else drc,
+            due_on=today + dt.timedelta(days=i % 5),
+            reporting_cycle="weekly" if i % 4 == 0 else "none",
+        )
+        if i % 2:
+            services.task_acknowledge(task=task, by=supervisor)
+            if i % 4 == 1:
+                report = services.completion_submit(task=task, by=supervisor, text="完成")
+                services.completion_review(report=report, by=supervisor, accept=True)
+                # Closed some months ago, late or on time.
+                month = (today.replace(day=1) - dt.timedelta(days=31 * (i % 7))).replace(day=1)
+                SupervisionTask.objects.filter(pk=task.pk).update(
+                    closed_at=dt.datetime.combine(month, dt.time(23, 30), tzinfo=tz),
+                    on_time=i % 8 == 1,
+                )
+        if i == 10:  # overdue, and one behind on its reports
+            SupervisionTask.objects.filter(pk=task.pk).update(due_on=today - dt.timedelta(days=2))
+        if i == 8:
+            SupervisionTask.objects.filter(pk=task.pk).update(
+                next_report_on=today - dt.timedelta(days=1)
+            )
+    got = board.compute_figures(SupervisionTask.objects.all(), today)
+    tasks = list(SupervisionTask.objects.select_related("lead_section", "lead_unit"))
+    lights = [t.light_on(today) for t in tasks if t.state in services.OPEN_STATES]
+    assert got["counts"] == {
+        "red": lights.count("red"),
+        "yellow": lights.count("yellow"),
+        "green": lights.count("green"),
+        "open": len(lights),
+    }
+    expected = {}
+    for t in tasks:
+        if t.lead is None:
+            continue
+        name = t.lead_section.name if t.lead_section else (drc.short_name or drc.name)
+        if t.lead_unit and t.lead_unit != drc:
+            name = t.lead_unit.short_name or t.lead_unit.name
+        row = expected.setdefault(name, [0, 0, 0, 0])
+        row[0] += t.state == TaskState.CLOSED
+        row[1] += t.state == TaskState.CLOSED and bool(t.on_time)
+        row[2] += t.state in services.OPEN_STATES
+        row[3] += t.light_on(today) == "red"
+    assert {r.name: [r.closed, r.on_time, r.open, r.overdue] for r in got["ranking"]} == expected
+    since = got["starts"][0]
+    months = {}
+    for t in tasks:
+        if t.state == TaskState.CLOSED and timezone.localdate(t.closed_at) >= since:
+            local = timezone.localdate(t.closed_at)
+            name = (
+                t.lead_section.name
+                if t.lead_section
+                else (t.lead_unit.short_name or t.lead_unit.name)
+            )
+            cell = months.setdefault(name, {}).setdefault(local.replace(day=1), [0, 0])
+            cell[0] += bool(t.on_time)
+            cell[1] += 1
+    assert {n: {m: list(v) for m, v in c.items()} for n, c in got["monthly"]} == months
