@@ -563,7 +563,7 @@ def task_urge(request, pk: int):
 @require_POST
 def task_return_wrong(request, pk: int):
     task = _get_task_for_user(request, pk)
-    return _run(
+    response = _run(
         request,
         task,
         WrongReturnForm(request.POST),
@@ -571,6 +571,9 @@ def task_return_wrong(request, pk: int):
         lambda d: services.task_return_wrong(task=task, by=request.user, reason=d["reason"]),
         _("Returned to the supervision section as wrongly assigned."),
     )
+    if response.status_code == 302 and not _visible(request).filter(pk=task.pk).exists():
+        return redirect("supervision:index")  # no longer this unit's task to see
+    return response
 
 
 @login_required
