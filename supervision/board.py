@@ -288,6 +288,21 @@ def proposal_rates(qs: QuerySet, year: int) -> tuple[list[ProposalRow], Proposal
     return out, total
 
 
+def proposal_figures(qs: QuerySet, year: int, *, everything: bool):
+    """`proposal_rates`, from the cache for the people who see every task (keyed by the board
+    version like the board's figures: a recorded contact or a closing shows at once)."""
+    if not everything:
+        return proposal_rates(qs, year)
+    from .services import board_version
+
+    key = f"supervision:proposals:{FIGURES_FORMAT}:{board_version()}:{year}"
+    out = cache.get(key)
+    if out is None:
+        out = proposal_rates(qs, year)
+        cache.set(key, out, CACHE_SECONDS)
+    return out
+
+
 # --- SVG, drawn here: no chart library ---------------------------------------------------------
 LIGHT_COLOURS = {"red": "#d1242f", "yellow": "#e3b341", "green": "#2da44e"}
 

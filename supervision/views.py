@@ -599,7 +599,8 @@ def proposals(request):
     today = timezone.localdate()
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today.year
-    rows, total = boards.proposal_rates(_visible(request), year)
+    everything = request.user.has_perm("supervision.view_all_supervisiontask")
+    rows, total = boards.proposal_figures(_visible(request), year, everything=everything)
     return render(
         request,
         "supervision/proposals.html",

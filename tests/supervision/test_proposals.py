@@ -268,3 +268,15 @@ def test_the_task_page_offers_the_return_within_the_ten_days(client_for, make_ta
     assert task.state == TaskState.OPENED
     response = client_for(clerk).post(action, {"reason": "再退"})
     assert response.status_code == 404  # no longer the clerk's task to see
+
+
+def test_the_cached_rates_follow_each_record_at_once(make_task, clerk, supervisor):
+    task = make_task(source=SupervisionSource.CPPCC_PROPOSAL, due_on=dt.date(2026, 12, 1))
+    services.task_acknowledge(task=task, by=clerk, now=NOW)
+    everything = SupervisionTask.objects.all()
+    before = board.proposal_figures(everything, 2026, everything=True)[1]
+    assert board.proposal_figures(everything, 2026, everything=True)[1] == before  # cached
+    services.proposal_record(task=task, by=clerk, contacted_on=dt.date(2026, 9, 15), now=NOW)
+    after = board.proposal_figures(everything, 2026, everything=True)[1]
+    assert after.contacted == before.contacted + 1
+    assert after == board.proposal_rates(everything, 2026)[1]
