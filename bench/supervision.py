@@ -29,6 +29,7 @@ def _bench_tasks():
 @seeder("supervision", needs=("demo",))
 def seed_supervision(scale: float) -> str:
     from supervision.models import (
+        PROPOSAL_SOURCES,
         HandlerRole,
         ProgressReport,
         SupervisionSource,
@@ -84,6 +85,15 @@ def seed_supervision(scale: float) -> str:
                     else today + dt.timedelta(days=rng.randrange(-5, 25)),
                 )
             )
+            t = tasks[-1]
+            if t.source in PROPOSAL_SOURCES:
+                # 建议提案: most contacted the deputy or member; most replies rated.
+                if rng.random() < 0.9:
+                    t.contacted_on = timezone.localdate(opened) + dt.timedelta(days=5)
+                if closed and rng.random() < 0.8:
+                    t.satisfaction = rng.choice(
+                        ["satisfied", "satisfied", "basically", "unsatisfied"]
+                    )
         with transaction.atomic():
             SupervisionTask.objects.bulk_create(tasks, batch_size=BATCH)
             if any(t.pk is None for t in tasks):
@@ -117,6 +127,10 @@ def seed_supervision(scale: float) -> str:
                 for i in range(REPORTS_PER_TASK)
             ]
             ProgressReport.objects.bulk_create(reports, batch_size=5_000)
+    from supervision.services import bump_board
+
+    with transaction.atomic():
+        bump_board()  # written in bulk, past the services: the board's cached figures go
     return f"created {target - have:,} bench tasks with {REPORTS_PER_TASK} reports each"
 
 
@@ -153,6 +167,16 @@ page(
     "supervision: board as the mayor",
     url("supervision:index"),
     "mayor",
+    NOTE,
+    needs=("supervision",),
+    rows=_open_rows,
+)
+
+
+page(
+    "supervision: suggestions and proposals",
+    url("supervision:proposals"),
+    "supervisor",
     NOTE,
     needs=("supervision",),
     rows=_open_rows,

@@ -9,6 +9,11 @@ Exactly once, by construction rather than luck:
 - markers, the ladder position and the notifications commit in one transaction.
 An item whose deadline is extended or whose clock is restarted starts a new cycle (its ladder
 starts again). A beat that was down catches up: an item can climb several rungs in one sweep.
+
+An app that chases some of its work its own way (supervision's 三色督查单) declares those
+(kind, action) pairs quiet with `quiet()`: the ladder still climbs for them (markers, the
+overdue level the inbox and the register read), only the generic notifications are left out,
+so nobody gets the same warning twice.
 """
 
 from __future__ import annotations
@@ -25,6 +30,23 @@ from .models import DeadlineMarker, NotificationLevel, SweepLevel, WorkItem, Wor
 from .services.notify import notify_many
 
 BATCH = 5000
+
+# (kind, action) pairs whose rungs are reached without a notification; see `quiet`.
+_QUIET: set[tuple[str, str]] = set()
+
+
+def quiet(kind: str, action: str) -> None:
+    """Declare work of `kind` and `action` chased by its app: no generic reminder or
+    escalation is sent for it (called from the app's `AppConfig.ready`)."""
+    _QUIET.add((str(kind), str(action)))
+
+
+def unquiet(kind: str, action: str) -> None:
+    _QUIET.discard((str(kind), str(action)))
+
+
+def quiet_pairs() -> frozenset[tuple[str, str]]:
+    return frozenset(_QUIET)
 
 
 @dataclass(frozen=True)
@@ -118,6 +140,8 @@ def _notify(rung: Rung, ids: list[int], now: dt.datetime) -> None:
     rows = []
     items = WorkItem.objects.filter(pk__in=ids).values(
         "pk",
+        "kind",
+        "action",
         "title",
         "url",
         "assignee_id",
@@ -127,7 +151,10 @@ def _notify(rung: Rung, ids: list[int], now: dt.datetime) -> None:
         "assignee__staff__section__head__user_id",
         "assignee__staff__section__leader_in_charge_id",
     )
+    quiet_now = quiet_pairs()
     for it in items:
+        if (it["kind"], it["action"]) in quiet_now:
+            continue
         head = it["section__head__user_id"] or it["assignee__staff__section__head__user_id"]
         doer = it["assignee_id"] or head
         if rung.level == SweepLevel.REMINDED:

@@ -22,7 +22,7 @@ from documents.forms import (
 )
 from office.models import Section, Unit
 
-from .models import Grade, ReportingCycle, SupervisionSource
+from .models import Grade, ReportingCycle, Satisfaction, SupervisionSource
 
 
 class _Prefixed(Form):
@@ -184,6 +184,26 @@ class ReviewForm(Form):
 
 class CancelForm(Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WrongReturnForm(Form):
+    reason = forms.CharField(
+        label=_("Why it is not your unit's business"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProposalRecordForm(_Prefixed):
+    """建议提案: the day the deputy or member was contacted, their satisfaction with the reply."""
+
+    auto_id_prefix = "proposal"
+    contacted_on = forms.DateField(
+        label=_("Deputy or member contacted on"), required=False, widget=DATE_INPUT
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Satisfaction with the reply"),
+        choices=[("", "—"), *Satisfaction.choices],
+        required=False,
+    )
 
 
 class InstructionTaskForm(Form):

@@ -100,6 +100,22 @@ class Grade(models.TextChoices):
     D = "D", _("D: kept for reference")
 
 
+class Satisfaction(models.TextChoices):
+    """What the deputy or member thinks of the reply (满意度, DOMAIN.md §5.1)."""
+
+    SATISFIED = "satisfied", _("satisfied")
+    BASICALLY = "basically", _("basically satisfied")
+    UNSATISFIED = "unsatisfied", _("not satisfied")
+
+
+# 建议提案: a unit that received one wrongly says so within this many days (DOMAIN.md §5.1).
+WRONG_RETURN_DAYS_DEFAULT = 10
+
+
+def wrong_return_days() -> int:
+    return getattr(settings, "SUPERVISION_WRONG_RETURN_DAYS", WRONG_RETURN_DAYS_DEFAULT)
+
+
 class SupervisionTaskQuerySet(models.QuerySet):
     def visible_to(self, user) -> SupervisionTaskQuerySet:
         """The tasks `user` may see, as ONE subquery on TaskHandler (S-11): everything for the
@@ -132,9 +148,9 @@ class SupervisionTaskQuerySet(models.QuerySet):
         return self.filter(source_type=ct, source_id=obj.pk)
 
     def for_board(self) -> SupervisionTaskQuerySet:
-        return self.select_related(
-            "leader", "supervisor", "lead_section", "lead_unit"
-        ).prefetch_related("handlers__section", "handlers__unit")
+        """What a board row shows: the leader, and the handlers (their sections and units are
+        attached by the view from the few dozen it reads for the filter)."""
+        return self.select_related("leader").prefetch_related("handlers")
 
 
 class SupervisionTask(models.Model):
@@ -231,6 +247,12 @@ class SupervisionTask(models.Model):
     on_time = models.BooleanField(_("completed on time"), null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # 建议提案 (DOMAIN.md §5.1): the day the lead unit contacted the deputy or member, and what
+    # they thought of the reply — the figures behind the 100 % contact / reply targets.
+    contacted_on = models.DateField(_("deputy or member contacted on"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
 
     objects = SupervisionTaskQuerySet.as_manager()
 
@@ -392,6 +414,45 @@ class TaskHandler(models.Model):
         if self.section_id:
             return self.section.name
         return self.unit.short_name or self.unit.name
+
+
+class WrongAssignment(models.Model):
+    """退回: a unit that received a suggestion or proposal wrongly sent it back within the time
+    allowed (DOMAIN.md §5.1); its handler row is removed, this row keeps the record."""
+
+    task = models.ForeignKey(SupervisionTask, on_delete=models.PROTECT, related_name="returns")
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=8, choices=HandlerRole.choices)
+    reason = models.TextField(_("reason"))
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("returned at"))
+    assigned_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("wrongly assigned task returned")
+        verbose_name_plural = _("wrongly assigned tasks returned")
+        ordering = ["returned_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(section__isnull=False) & Q(unit__isnull=True))
+                | (Q(section__isnull=True) & Q(unit__isnull=False)),
+                name="wrongassignment_section_xor_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.section or self.unit}"
+
+    @property
+    def handler(self) -> Section | Unit:
+        return self.section or self.unit
 
 
 class Milestone(models.Model):

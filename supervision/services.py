@@ -29,7 +29,13 @@ from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
 from office.services.notify import notify
-from office.services.workitems import _staff, workitem_cancel, workitem_complete, workitem_open
+from office.services.workitems import (
+    _staff,
+    workitem_cancel,
+    workitem_complete,
+    workitem_open,
+    workitem_reschedule,
+)
 
 from . import dates
 from .models import (
@@ -47,11 +53,14 @@ from .models import (
     ProgressReport,
     ReportAttachment,
     ReportingCycle,
+    Satisfaction,
     SupervisionSource,
     SupervisionTask,
     TaskExtension,
     TaskHandler,
     TaskState,
+    WrongAssignment,
+    wrong_return_days,
 )
 
 
@@ -69,6 +78,24 @@ def next_number(kind: str, year: int) -> int:
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last
+
+
+BOARD_COUNTER = ("board", 0)
+
+
+def bump_board() -> None:
+    """A new board version, in the caller's transaction: the board's cached figures
+    (`supervision.board.figures`) are keyed by it, so a transition shows at once. Every
+    transition calls it (through `_locked` and `task_open`)."""
+    next_number(*BOARD_COUNTER)
+
+
+def board_version() -> int:
+    kind, year = BOARD_COUNTER
+    return (
+        NumberCounter.objects.filter(kind=kind, year=year).values_list("last", flat=True).first()
+        or 0
+    )
 
 
 # --- Who may do what -----------------------------------------------------------------------
@@ -128,7 +155,10 @@ def handler_for(user, task: SupervisionTask) -> TaskHandler | None:
 
 # --- Helpers -------------------------------------------------------------------------------
 def _locked(task: SupervisionTask) -> SupervisionTask:
-    return SupervisionTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    """Lock the task row for a transition; the board's figures change with it."""
+    task = SupervisionTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    bump_board()
+    return task
 
 
 def _require_state(task: SupervisionTask, *states: str) -> None:
@@ -294,6 +324,7 @@ def task_open(
             task.source_type = ContentType.objects.get_for_model(source_object)
             task.source_id = source_object.pk
         task.save()
+        bump_board()
         audit_record(
             action="supervision.open",
             actor=by,
@@ -364,7 +395,7 @@ def task_assign(
     with transaction.atomic():
         task = _locked(task)
         _require_state(task, TaskState.OPENED)
-        _finish(_items(task), by=by, outcome=_("assigned"), now=now)
+        _finish(_items(task, action=WorkAction.OTHER), by=by, outcome=_("assigned"), now=now)
         _assign(
             task,
             by=by,
@@ -393,27 +424,41 @@ def _assign(task, *, by, lead, assisting, due_on, reporting_cycle, milestones, n
     task.state = TaskState.ASSIGNED
     task.assigned_at = now
     task.save()
+    # Handlers kept from an earlier assignment (a lead that returned the task as wrongly
+    # assigned leaves the assisting units in place): kept, or given their new role.
+    existing = {(h.section_id, h.unit_id): h for h in task.handlers.select_related("work_item")}
     for role, handler in [(HandlerRole.LEAD, lead), *((HandlerRole.ASSIST, a) for a in assisting)]:
         is_section = isinstance(handler, Section)
+        key = (handler.pk, None) if is_section else (None, handler.pk)
+        row = existing.get(key)
+        if row is not None and row.role == role:
+            continue
+        if row is not None:
+            if row.work_item and row.work_item.state == WorkState.OPEN:
+                workitem_cancel(item=row.work_item, by=None, reason=_("Assigned anew"), now=now)
+            row.role = role
+        else:
+            row = TaskHandler(
+                task=task,
+                section=handler if is_section else None,
+                unit=None if is_section else handler,
+                role=role,
+            )
         label = (
             _("Supervised (lead): %(t)s")
             if role == HandlerRole.LEAD
             else _("Supervised (assisting): %(t)s")
         )
-        row = TaskHandler(
-            task=task,
-            section=handler if is_section else None,
-            unit=None if is_section else handler,
-            role=role,
-        )
-        item_due = due_on
+        item_due, action = due_on, WorkAction.HANDLE
         if role == HandlerRole.ASSIST and task.source in PROPOSAL_SOURCES:
-            # 建议提案: a co-handler gives its view to the lead within one month (§5.1).
+            # 建议提案: a co-handler gives its view to the lead within one month (§5.1); the
+            # view is its progress report (`report_submit` completes this item).
             item_due = min(due_on, _months_after(timezone.localdate(now), 1))
+            label, action = _("Give your view to the lead unit: %(t)s"), WorkAction.REPLY
         row.work_item = _open_item(
             task,
             title=label % {"t": task.title},
-            action=WorkAction.HANDLE,
+            action=action,
             by=by,
             due_on=item_due,
             section=row.section,
@@ -552,6 +597,20 @@ def report_submit(
             attachment.save()
         if milestone is not None and milestone.reached_at is None:
             Milestone.objects.filter(pk=milestone.pk).update(reached_at=now)
+        view = handler.work_item if handler.role == HandlerRole.ASSIST else None
+        if view is not None and view.state == WorkState.OPEN and view.action == WorkAction.REPLY:
+            # 建议提案: the co-handler's view reaches the lead unit (DOMAIN.md §5.1: within a
+            # month); its work item is done, on time or late as the spine's register shows.
+            workitem_complete(item=view, by=by, outcome=text[:200], authorised=True, now=now)
+            lead = _lead_handler(task)
+            if lead is not None:
+                notify(
+                    recipients=_handler_people(lead),
+                    title=_("View from %(h)s: %(t)s") % {"h": handler.handler, "t": task.title},
+                    body=text[:500],
+                    url=_url(task),
+                    now=now,
+                )
         task.last_report_at = now
         fields = ["last_report_at"]
         if handler.role == HandlerRole.LEAD and task.next_report_on:
@@ -744,31 +803,33 @@ def extension_decide(
         if approve:
             old = task.due_on
             task.due_on = extension.new_due_on
-            if task.next_report_on is None:
+            new_report = task.next_report_on is None
+            if new_report:
                 task.next_report_on = dates.next_report_on(
                     task.reporting_cycle, timezone.localdate(now), task.due_on
                 )
             if task.chase_respond_by == old:
                 task.chase_respond_by = task.due_on  # an urgent task's orange slip named it
             task.save(update_fields=["due_on", "next_report_on", "chase_respond_by"])
-            # The spine has no "move the deadline" outside a rule's limits: the units' work
-            # items are replaced by ones with the new deadline, and the history says why.
+            # The units' work items keep their history: the spine moves their deadline and
+            # starts their ladder afresh (a co-handler's one-month view keeps its own date
+            # unless the old deadline capped it).
             reason = _("Deadline extended to %(d)s") % {"d": task.due_on.isoformat()}
+            old_end = workcalendar.end_of_day(old)
             for handler in task.handlers.select_related("section", "unit", "work_item"):
-                if handler.work_item and handler.work_item.state == WorkState.OPEN:
-                    workitem_cancel(item=handler.work_item, by=None, reason=reason, now=now)
-                    handler.work_item = _open_item(
-                        task,
-                        title=handler.work_item.title,
-                        action=WorkAction.HANDLE,
-                        by=by,
-                        due_on=task.due_on,
-                        section=handler.section,
-                        unit=handler.unit,
-                        notify_people=False,
+                item = handler.work_item
+                if item is None or item.state != WorkState.OPEN:
+                    continue
+                if handler.role == HandlerRole.LEAD or item.due_at == old_end:
+                    workitem_reschedule(
+                        item=item,
+                        due_at=workcalendar.end_of_day(task.due_on),
+                        by=None,
+                        reason=reason,
                         now=now,
                     )
-                    handler.save(update_fields=["work_item"])
+                if handler.role == HandlerRole.LEAD and new_report and task.next_report_on:
+                    _open_report_item(task, handler, by=None, now=now)
             changes["due_on"] = [old.isoformat(), task.due_on.isoformat()]
         audit_record(
             action="supervision.extension_decide",
@@ -945,8 +1006,174 @@ def task_urge(*, task: SupervisionTask, by, message: str = "", now=None) -> Supe
     return task
 
 
+# --- 建议提案: wrongly received, contact and satisfaction ----------------------------------------
+def return_deadline(task: SupervisionTask, handler: TaskHandler) -> dt.date:
+    """The last day `handler` may return a suggestion or proposal as wrongly assigned: 10 days
+    after it received it (DOMAIN.md §5.1; the day of receipt not counted, 民法典 第二百零一条).
+    Received: when its work item was opened at 交办."""
+    received = handler.work_item.started_at if handler.work_item_id else task.assigned_at
+    return timezone.localdate(received) + dt.timedelta(days=wrong_return_days())
+
+
+def task_return_wrong(
+    *, task: SupervisionTask, by, reason: str, handler: TaskHandler | None = None, now=None
+) -> WrongAssignment:
+    """退回: a unit that received a deputy's suggestion or a CPPCC proposal that is not its
+    business says so, with a reason, within 10 days of receipt (DOMAIN.md §5.1). The lead's
+    return sends the task back to the supervision section for re-assignment (opened again,
+    assisting units kept); an assisting unit's return takes it off the task. Refused once the
+    unit has reported progress (it took the work on) or after the time allowed."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the task is not your unit's business."))
+    with transaction.atomic():
+        task = _locked(task)
+        _require_state(task, *RUNNING_STATES)
+        if task.source not in PROPOSAL_SOURCES:
+            raise TransitionError(
+                _(
+                    "Only a deputy's suggestion or a CPPCC proposal is returned as wrongly "
+                    "assigned; ask the supervision section about other tasks."
+                )
+            )
+        handler = handler or handler_for(by, task)
+        if handler is None or handler.task_id != task.pk or not can_act_for(by, handler):
+            raise PermissionDenied(_("Only a unit the task is given to may return it."))
+        handler = (
+            TaskHandler.objects.select_for_update(of=("self",))
+            .select_related("work_item", "section", "unit")
+            .get(pk=handler.pk)
+        )
+        last_day = return_deadline(task, handler)
+        if timezone.localdate(now) > last_day:
+            raise TransitionError(
+                _(
+                    "A wrongly assigned suggestion or proposal must be returned within %(n)d "
+                    "days of receipt (by %(d)s); that time has passed. Ask the supervision "
+                    "section."
+                )
+                % {"n": wrong_return_days(), "d": last_day.isoformat()}
+            )
+        if handler.reports.exists():
+            raise TransitionError(
+                _(
+                    "This unit has already reported progress on the task; it can no longer be "
+                    "returned as wrongly assigned."
+                )
+            )
+        is_lead = handler.role == HandlerRole.LEAD
+        if (
+            is_lead
+            and task.extensions.filter(
+                state__in=[ExtensionState.PENDING_CHECK, ExtensionState.PENDING_APPROVAL]
+            ).exists()
+        ):
+            raise TransitionError(_("An extension request is waiting; it must be decided first."))
+        record = WrongAssignment.objects.create(
+            task=task,
+            section=handler.section,
+            unit=handler.unit,
+            role=handler.role,
+            reason=reason,
+            returned_by=by,
+            returned_at=now,
+            assigned_at=handler.work_item.started_at if handler.work_item_id else task.assigned_at,
+        )
+        name = str(handler.handler)
+        item = handler.work_item
+        if item is not None and item.state == WorkState.OPEN:
+            workitem_cancel(item=item, by=None, reason=reason, now=now)
+        handler.delete()
+        before = task.state
+        if is_lead:
+            _cancel(_items(task, action=WorkAction.REPORT), reason=reason, now=now)
+            task.state = TaskState.OPENED
+            task.lead_section = task.lead_unit = None
+            task.next_report_on = None
+            task.assigned_at = task.acknowledged_at = None
+            task.save()
+            section = Section.objects.filter(code="supervision").first()
+            _open_item(
+                task,
+                title=_("To re-assign (returned by %(h)s): %(t)s") % {"h": name, "t": task.title},
+                action=WorkAction.OTHER,
+                by=None,
+                assignee=task.supervisor,
+                section=section if task.supervisor_id is None else None,
+                now=now,
+            )
+        audit_record(
+            action="supervision.return_wrong",
+            actor=by,
+            obj=task,
+            from_state=before,
+            to_state=task.state,
+            comment=reason,
+            changes={"handler": name, "role": record.role, "on_behalf": not is_member(by, handler)},
+            now=now,
+        )
+        notify(
+            recipients=_supervisors(task),
+            title=_("Returned as wrongly assigned by %(h)s: %(t)s") % {"h": name, "t": task.title},
+            body=reason,
+            url=_url(task),
+            now=now,
+        )
+    return record
+
+
+def proposal_record(
+    *,
+    task: SupervisionTask,
+    by,
+    contacted_on: dt.date | None = None,
+    satisfaction: str = "",
+    now=None,
+) -> SupervisionTask:
+    """建议提案: record the day the lead unit contacted the deputy or member, and — once the
+    reply is made (closed) — their satisfaction with it (DOMAIN.md §5.1: contact 100 %, reply
+    100 %, satisfaction as close to 100 % as possible). The lead unit or the supervision
+    section records it."""
+    now = now or timezone.now()
+    _clean_date(contacted_on, _("date of contact"))
+    if satisfaction and satisfaction not in Satisfaction.values:
+        raise ValidationError(_("Choose how satisfied the deputy or member is."))
+    if contacted_on is None and not satisfaction:
+        raise ValidationError(_("Give the date of contact or the satisfaction."))
+    with transaction.atomic():
+        task = _locked(task)
+        if task.source not in PROPOSAL_SOURCES:
+            raise TransitionError(_("Only a suggestion or proposal has a deputy or member."))
+        _require_state(task, TaskState.IN_PROGRESS, TaskState.REVIEWING, TaskState.CLOSED)
+        lead = _lead_handler(task)
+        if not (can_manage(by) or (lead is not None and is_member(by, lead))):
+            raise PermissionDenied(_("Only the lead unit or the supervision section records this."))
+        changes: dict = {}
+        if contacted_on is not None:
+            if contacted_on > timezone.localdate(now):
+                raise ValidationError(_("The date of contact cannot be in the future."))
+            changes["contacted_on"] = [_iso(task.contacted_on), contacted_on.isoformat()]
+            task.contacted_on = contacted_on
+        if satisfaction:
+            if task.state != TaskState.CLOSED:
+                raise TransitionError(_("Satisfaction is recorded once the reply is made."))
+            changes["satisfaction"] = [task.satisfaction, satisfaction]
+            task.satisfaction = satisfaction
+        task.save(update_fields=["contacted_on", "satisfaction"])
+        audit_record(
+            action="supervision.proposal_record", actor=by, obj=task, changes=changes, now=now
+        )
+    return task
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 __all__ = [
     "OPEN_STATES",
+    "bump_board",
     "can_act_for",
     "can_approve_extension",
     "can_manage",
@@ -957,11 +1184,13 @@ __all__ = [
     "extension_check",
     "extension_decide",
     "handler_for",
+    "proposal_record",
     "report_submit",
     "task_acknowledge",
     "task_assign",
     "task_cancel",
     "task_open",
+    "task_return_wrong",
     "task_urge",
 ]
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from documents.files import content_disposition
-from documents.forms import handler_choices, leaders
+from documents.forms import leaders
 from office.models import AuditEntry, TrafficLight
 from office.pdf import render_pdf
 from office.services import TransitionError
@@ -33,12 +33,15 @@ from .forms import (
     DecisionForm,
     ExtensionForm,
     NoteForm,
+    ProposalRecordForm,
     ReportForm,
     ReviewForm,
     TaskOpenForm,
+    WrongReturnForm,
 )
 from .models import (
     OPEN_STATES,
+    PROPOSAL_SOURCES,
     RUNNING_STATES,
     ChaseSlip,
     CompletionReport,
@@ -49,6 +52,7 @@ from .models import (
     SupervisionSource,
     SupervisionTask,
     TaskExtension,
+    TaskHandler,
     TaskState,
 )
 
@@ -88,10 +92,13 @@ def _filtered(request, today):
     elif state in TaskState.values:
         qs = qs.filter(state=state)
     unit = g.get("unit", "")
+    # A subquery, not a join: no DISTINCT over the unit's tasks before the page is cut.
     if unit.startswith("s:") and unit[2:].isdigit():
-        qs = qs.filter(handlers__section_id=int(unit[2:]))
+        qs = qs.filter(
+            pk__in=TaskHandler.objects.filter(section_id=int(unit[2:])).values("task_id")
+        )
     elif unit.startswith("u:") and unit[2:].isdigit():
-        qs = qs.filter(handlers__unit_id=int(unit[2:]))
+        qs = qs.filter(pk__in=TaskHandler.objects.filter(unit_id=int(unit[2:])).values("task_id"))
     leader = g.get("leader", "")
     if leader.isdigit():
         qs = qs.filter(leader_id=int(leader))
@@ -107,7 +114,57 @@ def _filtered(request, today):
     filtered = any(g.get(k) for k in ("unit", "leader", "source", "light", "q")) or (
         state != "open"
     )
-    return qs.distinct() if unit else qs, filtered
+    return qs, filtered
+
+
+def _known_count(g, figures, visible) -> int | None:
+    """The row count the cached figures already hold for this filter, if any: the open tasks,
+    of one light, or of one section or unit."""
+    if g.get("state", "open") != "open" or any(g.get(k) for k in ("leader", "source", "q")):
+        return None
+    light, unit = g.get("light", ""), g.get("unit", "")
+    if light and unit:
+        return None
+    if unit:
+        valid = unit[:2] in ("s:", "u:") and unit[2:].isdigit()
+        if not valid:
+            return None
+        by_handler = boards.open_by_handler(visible, everything=True, version=figures["version"])
+        return by_handler.get(unit, 0)
+    if light in ("", *TrafficLight.values):
+        return figures["counts"][light or "open"]
+    return None
+
+
+def _handler_names():
+    """Every section and unit by id (in their order), and the active ones as the filter's
+    grouped choices (as `documents.forms.handler_choices` gives them): two small queries."""
+    from office.models import Section, Unit, UnitKind
+
+    sections = {s.pk: s for s in Section.objects.all()}
+    units = {u.pk: u for u in Unit.objects.all()}
+    grouped = {UnitKind.SUBORDINATE: [], UnitKind.EXTERNAL: []}
+    for u in units.values():
+        if u.active:
+            grouped.setdefault(u.kind, []).append((f"u:{u.pk}", u.short_name or u.name))
+    choices = [
+        (_("Sections"), [(f"s:{s.pk}", s.name) for s in sections.values() if s.active]),
+        (_("Subordinate units"), grouped[UnitKind.SUBORDINATE]),
+        (_("Other units"), grouped[UnitKind.EXTERNAL]),
+    ]
+    return sections, units, choices
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its row count (the board knows it from its light counts)."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known = count
+
+    @property
+    def count(self) -> int:
+        return self._known
 
 
 @login_required
@@ -120,11 +177,26 @@ def board(request):
     sort = request.GET.get("sort", "due")
     sort = sort if sort in SORTS else "due"
     rows = boards.annotate_light(qs.for_board(), today).order_by(*SORTS[sort])
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    visible = _visible(request)
-    counts = boards.light_counts(visible.open(), today)
+    everything = request.user.has_perm("supervision.view_all_supervisiontask")
+    figures = boards.figures(_visible(request), today, everything=everything)
+    counts = figures["counts"]
+    g = request.GET
+    known = _known_count(g, figures, _visible(request)) if everything else None
+    if known is not None:
+        # The figures counted these very rows: no second count over the open tasks.
+        paginator = _CountedPaginator(rows, PAGE_SIZE, count=known)
+    else:
+        paginator = Paginator(rows, PAGE_SIZE)
+    page = paginator.get_page(g.get("page"))
+    sections, units, unit_choices = _handler_names()
+    for task in page.object_list:
+        for h in task.handlers.all():
+            # Sections and units are a few dozen rows, read once for the filter's choices.
+            if h.section_id:
+                h.section = sections[h.section_id]
+            else:
+                h.unit = units[h.unit_id]
     labels = {"red": _("Overdue"), "yellow": _("Due soon"), "green": _("On time")}
-    starts, monthly = boards.monthly_rates(visible, today)
     return render(
         request,
         "supervision/board.html",
@@ -133,15 +205,15 @@ def board(request):
             "filtered": filtered,
             "sort": sort,
             "counts": counts,
-            "bars": boards.bars_svg(counts, labels),
-            "heatmap": boards.heatmap_svg(starts, monthly),
-            "ranking": boards.ranking(visible, today)[:15],
-            "unit_choices": handler_choices(),
+            "bars": boards.bars_svg({k: counts[k] for k in ("red", "yellow", "green")}, labels),
+            "heatmap": boards.heatmap_svg(figures["starts"], figures["monthly"]),
+            "ranking": figures["ranking"][:15],
+            "unit_choices": unit_choices,
             "leader_choices": list(leaders()),
             "source_choices": SupervisionSource.choices,
             "state_choices": TaskState.choices,
             "can_open": services.can_open(request.user),
-            "g": request.GET,
+            "g": g,
         },
     )
 
@@ -188,6 +260,8 @@ HISTORY = {
     "supervision.chase": gettext_lazy("chase slip issued"),
     "supervision.urge": gettext_lazy("urged"),
     "supervision.cancel": gettext_lazy("cancelled"),
+    "supervision.return_wrong": gettext_lazy("returned as wrongly assigned"),
+    "supervision.proposal_record": gettext_lazy("contact or satisfaction recorded"),
 }
 
 
@@ -216,6 +290,12 @@ def _render_task(request, task: SupervisionTask, bound: dict | None = None):
     completions = list(task.completions.select_related("submitted_by", "reviewed_by"))
     review = next((c for c in completions if c.state == CompletionState.PENDING), None)
     acts_for_lead = lead is not None and services.can_act_for(user, lead)
+    proposal = task.source in PROPOSAL_SOURCES
+    return_by = (
+        services.return_deadline(task, mine)
+        if proposal and mine is not None and task.state in RUNNING_STATES
+        else None
+    )
     can = {
         "assign": manage and task.state == TaskState.OPENED,
         "acknowledge": mine is not None
@@ -235,6 +315,10 @@ def _render_task(request, task: SupervisionTask, bound: dict | None = None):
         "review": manage and review is not None,
         "cancel": manage and task.state in (TaskState.OPENED, TaskState.ASSIGNED),
         "urge": manage and task.state in RUNNING_STATES,
+        "return_wrong": return_by is not None and today <= return_by,
+        "proposal_record": proposal
+        and task.state in (TaskState.IN_PROGRESS, TaskState.REVIEWING, TaskState.CLOSED)
+        and (manage or (lead is not None and services.is_member(user, lead))),
     }
     forms = {
         "assign_form": bound.get("assign") or AssignForm(),
@@ -247,6 +331,11 @@ def _render_task(request, task: SupervisionTask, bound: dict | None = None):
         "review_form": ReviewForm(auto_id="id_review_%s"),
         "cancel_form": CancelForm(auto_id="id_cancel_%s"),
         "urge_form": NoteForm(auto_id="id_urge_%s"),
+        "return_form": bound.get("return_wrong") or WrongReturnForm(auto_id="id_return_%s"),
+        "proposal_form": bound.get("proposal")
+        or ProposalRecordForm(
+            initial={"contacted_on": task.contacted_on, "satisfaction": task.satisfaction}
+        ),
     }
     history = AuditEntry.objects.filter(
         object_type=SupervisionTask._meta.label_lower,
@@ -268,6 +357,9 @@ def _render_task(request, task: SupervisionTask, bound: dict | None = None):
             "completions": completions,
             "review": review,
             "slips": list(task.slips.all()),
+            "returns": list(task.returns.select_related("section", "unit", "returned_by")),
+            "return_by": return_by,
+            "proposal": proposal,
             "source_url": getattr(source, "get_absolute_url", lambda: "")() if source else "",
             "history": [(e, HISTORY[e.action]) for e in history],
             "can": can,
@@ -464,6 +556,60 @@ def task_urge(request, pk: int):
         "urge",
         lambda d: services.task_urge(task=task, by=request.user, message=d["note"]),
         _("Urged."),
+    )
+
+
+@login_required
+@require_POST
+def task_return_wrong(request, pk: int):
+    task = _get_task_for_user(request, pk)
+    response = _run(
+        request,
+        task,
+        WrongReturnForm(request.POST),
+        "return_wrong",
+        lambda d: services.task_return_wrong(task=task, by=request.user, reason=d["reason"]),
+        _("Returned to the supervision section as wrongly assigned."),
+    )
+    if response.status_code == 302 and not _visible(request).filter(pk=task.pk).exists():
+        return redirect("supervision:index")  # no longer this unit's task to see
+    return response
+
+
+@login_required
+@require_POST
+def proposal_record(request, pk: int):
+    task = _get_task_for_user(request, pk)
+    return _run(
+        request,
+        task,
+        ProposalRecordForm(request.POST),
+        "proposal",
+        lambda d: services.proposal_record(task=task, by=request.user, **d),
+        _("Recorded."),
+    )
+
+
+@login_required
+@require_safe
+def proposals(request):
+    """建议提案办理: per lead unit, the suggestions and proposals with the targets of DOMAIN.md
+    §5.1 — contact with the deputy or member 100 %, reply 100 %, satisfaction — computed from
+    the records in one grouped query (of the year chosen, by the day received)."""
+    today = timezone.localdate()
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today.year
+    everything = request.user.has_perm("supervision.view_all_supervisiontask")
+    rows, total = boards.proposal_figures(_visible(request), year, everything=everything)
+    return render(
+        request,
+        "supervision/proposals.html",
+        {
+            "rows": rows,
+            "total": total,
+            "year": year,
+            "years": range(today.year, today.year - 5, -1),
+        },
     )
 
 

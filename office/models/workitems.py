@@ -304,6 +304,7 @@ class WorkItemEventKind(models.TextChoices):
     PAUSE = "pause", _("paused")
     RESUME = "resume", _("resumed")
     EXTEND = "extend", _("extended")
+    RESCHEDULE = "reschedule", _("deadline moved")
     URGE = "urge", _("urged")
 
 

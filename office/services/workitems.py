@@ -428,6 +428,53 @@ def workitem_extend(*, item: WorkItem, by, amount: int, reason: str, now=None) -
     return item
 
 
+def workitem_reschedule(
+    *, item: WorkItem, due_at: dt.datetime, by=None, reason: str, now=None
+) -> WorkItem:
+    """Move the deadline of open work to `due_at`, outside any rule's extension limits: for an
+    app whose own procedure decided the new date (e.g. a supervised task's extension approved
+    by the leader in charge, DOMAIN.md §5.2). The ladder starts afresh for the new deadline (a
+    new sweep cycle: reminder, overdue and escalations are reached again, once each). `by=None`
+    is the system acting for that app's service, which has checked who decided; a person must
+    be allowed to manage the item. Nobody is notified here: the app tells whom it must."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Say why the deadline is moved."))
+    if not isinstance(due_at, dt.datetime):
+        raise TransitionError(_("Give the new deadline."))
+    with transaction.atomic():
+        item = _locked(item)
+        _require_open(item)
+        if by is not None and not can_manage(by, item):
+            raise PermissionDenied(_("You may not move the deadline of this work."))
+        if item.paused_at is not None:
+            raise TransitionError(_("The clock of this work is stopped; restart it first."))
+        old_due = item.due_at
+        if old_due == due_at:
+            return item
+        _schedule(item, due_at, new_cycle=True)
+        item.save()
+        _event(
+            item,
+            WorkItemEventKind.RESCHEDULE,
+            by,
+            now,
+            reason=reason,
+            old_due=old_due,
+            new_due=due_at,
+        )
+        audit_record(
+            action="workitem.reschedule",
+            actor=by,
+            obj=item,
+            comment=reason,
+            now=now,
+            changes={"due_at": [_iso(old_due), _iso(due_at)]},
+        )
+    return item
+
+
 def workitem_urge(*, item: WorkItem, by, message: str = "", now=None) -> WorkItem:
     """催办: a reminder sent by a person who may chase this work."""
     now = now or timezone.now()

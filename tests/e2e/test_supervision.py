@@ -112,3 +112,42 @@ def test_a_proposal_from_opening_to_the_bulletin(
     page.goto("/supervision/?state=all")
     page.screenshot(path=str(artifacts_dir / "supervision-board.png"), full_page=True)
     assert browser_log.problems == []
+
+
+def test_a_wrongly_assigned_proposal_goes_back_and_the_rates_show_it(
+    page,
+    new_page,  # noqa: F811 (the fixture imported above)
+    browser_log,
+    e2e_office,
+):
+    """综合科 received a CPPCC proposal that is not its business: within the 10 days it
+    returns it with a reason; the task is back with the supervisor to re-assign, and the
+    建议提案 page counts it as not replied."""
+    from office.models import Section
+    from supervision import services
+
+    supervisor = User.objects.get(username="supervisor")
+    task = services.task_open(
+        by=supervisor,
+        title="关于增设社区养老服务站的提案",
+        source="cppcc_proposal",
+        lead_section=Section.objects.get(code="general"),
+        due_on=timezone.localdate() + dt.timedelta(days=60),
+    )
+    unit = new_page()
+    sign_in(unit, "clerk", settings.DEMO_PASSWORD)
+    unit.goto(task.get_absolute_url())
+    unit.get_by_label("不属于本单位职责的理由", exact=True).fill("养老服务站属民政局职责。")
+    unit.get_by_role("button", name="按交办错误退回", exact=True).click()
+    expect(unit.get_by_text("已按交办错误退回督查科。")).to_be_visible()
+
+    sign_in(page, "supervisor", settings.DEMO_PASSWORD)
+    page.goto(task.get_absolute_url())
+    expect(page.locator("#task-state")).to_have_text("已立项")
+    expect(page.locator("#wrong-returns")).to_contain_text("养老服务站属民政局职责。")
+    expect(page.get_by_role("button", name="交办", exact=True)).to_be_visible()
+    page.goto("/supervision/")
+    page.get_by_role("link", name="建议提案", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("建议提案")
+    expect(page.locator("#proposal-totals")).to_contain_text("答复率")
+    assert browser_log.problems == []

@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from office.models import (
+    AuditEntry,
     DeadlineMarker,
     Notification,
     NotificationLevel,
@@ -22,6 +24,7 @@ from office.models import (
     TimeLimitRule,
     WorkItem,
 )
+from office.services import TransitionError
 from office.services import workitems as svc
 from office.sweep import sweep
 
@@ -326,6 +329,100 @@ def test_extending_moves_the_deadline_starts_a_new_cycle_and_notifies(
     assert _notes(item, *SWEEP_LEVELS) == sorted(
         [*AFTER_REMINDER, ("clerk", "reminder"), ("clerk", "overdue"), ("secretary", "overdue")]
     )
+
+
+# --- Moving a deadline (reschedule) ------------------------------------------------------
+def test_rescheduling_moves_the_deadline_over_a_holiday_and_starts_the_ladder_afresh(
+    clerk, secretary, reachable
+):
+    """Due 9/30 18:00, the eve of National Day; the reminder went out. Moved to the end of 10/9,
+    after the holiday: the old deadline passes in the holiday without an overdue notice, and
+    the new one climbs its own ladder, each rung once."""
+    due = dt.datetime(2026, 9, 30, 18, 0, tzinfo=SH)
+    item = _open(clerk, secretary, due=due)
+    sweep(now=due - 12 * HOUR)
+    assert _markers(item) == [(0, REMINDED)]
+    new_due = dt.datetime(2026, 10, 10, 0, 0, tzinfo=SH)
+    moved = svc.workitem_reschedule(
+        item=item, due_at=new_due, by=None, reason="延期获批", now=due - 6 * HOUR
+    )
+    assert moved.pk == item.pk
+    item.refresh_from_db()
+    assert item.due_at == new_due and item.remind_at == new_due - 24 * HOUR
+    assert item.escalate_at == new_due + 24 * HOUR
+    assert (item.sweep_cycle, item.sweep_level, item.next_sweep_at) == (1, 0, item.remind_at)
+    assert item.extensions == 0  # not one of a rule's extensions
+    event = item.events.get(kind="reschedule")
+    assert (event.old_due_at, event.new_due_at, event.reason) == (due, new_due, "延期获批")
+    assert AuditEntry.objects.filter(action="workitem.reschedule", object_id=str(item.pk)).exists()
+    for day in range(1, 9):  # the holiday, and the first working day after it
+        sweep(now=dt.datetime(2026, 10, day, 9, 0, tzinfo=SH))
+    assert _markers(item) == [(0, REMINDED)]
+    sweep(now=dt.datetime(2026, 10, 9, 9, 0, tzinfo=SH))
+    sweep(now=dt.datetime(2026, 10, 10, 9, 0, tzinfo=SH))
+    sweep(now=dt.datetime(2026, 10, 10, 10, 0, tzinfo=SH))
+    assert _markers(item) == [(0, REMINDED), (1, REMINDED), (1, OVERDUE)]
+    assert _notes(item, *SWEEP_LEVELS) == sorted(
+        [*AFTER_REMINDER, ("clerk", "reminder"), ("clerk", "overdue"), ("secretary", "overdue")]
+    )
+
+
+def test_rescheduling_after_the_overdue_notice_clears_the_overdue_state(clerk, secretary):
+    item = _open(clerk, secretary)
+    sweep(now=DUE + HOUR)
+    item.refresh_from_db()
+    assert item.sweep_level == OVERDUE and item.light(DUE + HOUR) == "red"
+    later = DUE + 10 * 24 * HOUR
+    svc.workitem_reschedule(item=item, due_at=later, reason="延期获批", now=DUE + 2 * HOUR)
+    item.refresh_from_db()
+    assert item.sweep_level == SweepLevel.NONE and item.light(DUE + 2 * HOUR) == "green"
+
+
+def test_rescheduling_is_refused_without_reason_right_or_open_work(
+    clerk, secretary, section_head, other_section_staff
+):
+    item = _open(clerk, secretary)
+    later = DUE + 24 * HOUR
+    with pytest.raises(TransitionError):
+        svc.workitem_reschedule(item=item, due_at=later, reason=" ")
+    with pytest.raises(TransitionError):
+        svc.workitem_reschedule(item=item, due_at=None, reason="延期")
+    with pytest.raises(PermissionDenied):
+        svc.workitem_reschedule(item=item, due_at=later, by=other_section_staff, reason="延期")
+    svc.workitem_reschedule(item=item, due_at=later, by=section_head, reason="延期")
+    svc.workitem_complete(item=item, by=clerk)
+    with pytest.raises(TransitionError):
+        svc.workitem_reschedule(item=item, due_at=later + HOUR, reason="延期")
+    item.refresh_from_db()
+    assert item.due_at == later
+
+
+# --- Work chased by its app (quiet) -------------------------------------------------------
+@pytest.fixture
+def quiet_documents():
+    from office.sweep import quiet, unquiet
+
+    quiet("document", "handle")
+    yield
+    unquiet("document", "handle")
+
+
+def test_quiet_work_climbs_the_ladder_without_notifications(clerk, secretary, quiet_documents):
+    item = _open(clerk, secretary)
+    other = _open(clerk, secretary, action="review", title="审核方案")
+    sweep(now=LEADER_AT + MINUTE)
+    assert _markers(item) == [(0, REMINDED), (0, OVERDUE), (0, HEAD), (0, LEADER)]
+    assert _notes(item) == [] and _outbox(item) == 0
+    # Another action of the same kind is not quiet.
+    assert _notes(other, *SWEEP_LEVELS) == AFTER_LEADER
+
+
+def test_supervision_declares_its_handling_quiet():
+    from office.sweep import quiet_pairs
+
+    assert ("supervision", "handle") in quiet_pairs()
+    assert ("supervision", "report") not in quiet_pairs()
+    assert not {k for k, _a in quiet_pairs()} - {"supervision"}
 
 
 # --- Two sweeps at once ------------------------------------------------------------------

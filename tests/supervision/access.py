@@ -30,6 +30,8 @@ TRANSITIONS = [
     "completion_submit",
     "task_cancel",
     "task_urge",
+    "task_return_wrong",
+    "proposal_record",
     "extension_check",
     "extension_decide",
     "completion_review",
@@ -41,6 +43,8 @@ BULLETIN_SEEN_BY = ["leader", "supervisor"]
 
 TABLE: dict[str, dict[str, object]] = {
     "supervision:index": everyone(200),
+    # 建议提案 figures: everyone signed in, over the tasks they may see.
+    "supervision:proposals": everyone(200),
     # 立项: the supervision section, the leaders, the secretariat (meeting decisions).
     "supervision:task_new": only(["leader", "secretary", "supervisor"]),
     "supervision:task": only(TASK_SEEN_BY, refused=404),
