@@ -198,3 +198,27 @@ def monthly_bulletin(timed) -> str:
             b = bulletins.bulletin_draft(by=supervisor, year=last.year, month=last.month)
         transaction.set_rollback(True)
     return f"{b.figures['totals']}"
+
+
+@task(
+    "supervision: board, first load after a transition",
+    volume_note=NOTE,
+    needs=("supervision",),
+    repeat=20,
+)
+def board_after_transition(timed) -> str:
+    """The board's cached figures are keyed by a version every transition bumps: this measures
+    the request that pays for recomputing them (the pages above measure the usual one)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from supervision.services import bump_board
+
+    client = Client()
+    client.force_login(User.objects.get(username="supervisor"))
+    with transaction.atomic():
+        bump_board()
+    with timed():
+        response = client.get(reverse("supervision:index"))
+    assert response.status_code == 200, response.status_code
+    return "cold figures"
