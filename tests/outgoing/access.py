@@ -14,7 +14,7 @@ from tests.access import everyone, only
 
 SEEN_BY = ["clerk", "section_head", "petition_officer", "secretary", "leader", "supervisor"]
 TRANSITIONS = ["submit", "review", "cosign", "legal", "sign", "register", "void", "dispatch"]
-TRANSITIONS += ["archive", "filing", "translate"]
+TRANSITIONS += ["archive", "filing", "translate", "attach"]
 
 TABLE: dict[str, dict[str, object]] = {
     "documents:outgoing_list": everyone(200),
@@ -28,6 +28,9 @@ TABLE: dict[str, dict[str, object]] = {
     },
     **{f"documents:outgoing_{name}": everyone(405) for name in TRANSITIONS},
     "documents:translation_submit": everyone(405),
+    "documents:outgoing_detach": everyone(405),
+    # An attached file: downloaded by exactly those who see the document.
+    "documents:outgoing_file": only(SEEN_BY, refused=404),
     # The register of normative documents: the roles that see every document (and 法制办).
     "documents:normative_register": only(["secretary", "supervisor"]),
 }
@@ -39,7 +42,25 @@ def _signing():
     return reviewed()
 
 
+def _with_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.outgoing import services
+    from tests.documents.outgoing_flow import draft, reviewed, user
+
+    doc = draft()
+    upload = SimpleUploadedFile("检查表.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    attachment = services.outgoing_attach(document=doc, by=user("clerk"), upload=upload)
+    reviewed(doc)
+    return doc, attachment
+
+
 def url_for(name: str) -> str:
+    if name == "documents:outgoing_detach":
+        return reverse(name, args=[1, 1])
+    if name == "documents:outgoing_file":
+        doc, attachment = _with_file()
+        return reverse(name, args=[doc.pk, attachment.pk])
     if name.removeprefix("documents:outgoing_") in TRANSITIONS or name.endswith("_submit"):
         return reverse(name, args=[1])  # POST-only: refused before any lookup
     if name in ("documents:outgoing", "documents:outgoing_pdf"):
