@@ -14,23 +14,25 @@ from documents.models import OutgoingDocument, OutgoingSeries
 from office.models import Section
 
 MARKER = "基准测试：五页发文"
-PRINTED = "基准测试：五页发文（印制）"  # the same text, numbered: printed sealed (印制)
+# Numbered, so it prints sealed (印制). Five pages of text and attachment; with the 版记 on the
+# even last page (GB/T 9704 7.4) that prints as six.
+PRINTED = "基准测试：五页正文发文（印制）"
 ISSUER = "乌兰浩特市人民政府办公室"
 WRITERS = 16
 ALLOCATIONS = 4_000  # per repetition at scale 1
 PARAGRAPH = "为切实做好今冬明春安全生产工作，统筹发展和安全，坚决防范遏制重特大事故发生，" * 3
 
 
-def _five_page_body() -> str:
+def _five_page_body(sections: int = 3) -> str:
     lines = []
-    for i in range(1, 4):
+    for i in range(1, sections + 1):
         lines.append(f"{'一二三四五六'[i - 1]}、第{i}部分")
         lines.append(f"（一）第{i}部分第一项")
         lines += [PARAGRAPH] * 2
     return "\n".join(lines)
 
 
-def _draft(title: str):
+def _draft(title: str, sections: int = 3):
     from documents.outgoing import services
     from office.models import Unit
 
@@ -41,7 +43,7 @@ def _draft(title: str):
         doc_type="notice",
         direction="down",
         title=title,
-        body=_five_page_body(),
+        body=_five_page_body(sections),
         attachments="检查表",
         main_recipients=Unit.objects.filter(code__in=["heping", "xingan"]),
         copy_recipients=Unit.objects.filter(code__in=["info-centre"]),
@@ -53,7 +55,7 @@ def _numbered(title: str):
     from documents.outgoing import services
 
     secretary = User.objects.get(username="secretary")
-    doc = _draft(title)
+    doc = _draft(title, sections=5)
     doc = services.outgoing_submit(document=doc, by=doc.drafted_by)
     doc = services.outgoing_review(document=doc, by=secretary, approve=True)
     doc = services.outgoing_sign(document=doc, by=doc.signer)
@@ -120,11 +122,22 @@ def _ensure_seal_and_font() -> None:
     this checkout's media folder (the bench database is shared, the media folder is not)."""
     from pathlib import Path
 
+    from django.contrib.auth.models import Group, Permission
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from documents.models import IssuerSeal, LicensedFont
     from documents.outgoing import assets
+    from office.roles import Role
 
+    # The bench database is shared by branches whose migrations each re-sync the roles: add (never
+    # remove) the two permissions this needs.
+    for role, codename in (
+        (Role.SECURITY_ADMIN, "add_issuerseal"),
+        (Role.SYSTEM_ADMIN, "add_licensedfont"),
+    ):
+        Group.objects.get(name=role).permissions.add(
+            Permission.objects.get(content_type__app_label="documents", codename=codename)
+        )
     seal = IssuerSeal.objects.filter(issuer_name=ISSUER).first()
     if seal is None or not Path(seal.image.path).is_file():
         assets.seal_store(

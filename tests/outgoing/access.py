@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.access import everyone, only
+from tests.access import ADMINS, BUSINESS, everyone, only
 
 SEEN_BY = ["clerk", "section_head", "petition_officer", "secretary", "leader", "supervisor"]
 TRANSITIONS = ["submit", "review", "cosign", "legal", "sign", "register", "void", "dispatch"]
@@ -36,6 +36,28 @@ TABLE: dict[str, dict[str, object]] = {
 }
 
 
+# The admin pages of the seals (the security admin alone) and the licensed fonts (the system admin
+# alone): each admin page answers 200 to its role and 403 to the other admins.
+_ADMIN_GRANTS = {"issuerseal": ("security_admin", "vac"), "licensedfont": ("system_admin", "vacd")}
+_ADMIN_VIEWS = {"changelist": "v", "add": "a", "change": "v", "delete": "d", "history": "v"}
+for _model, (_role, _letters) in _ADMIN_GRANTS.items():
+    for _view, _letter in _ADMIN_VIEWS.items():
+        TABLE[f"admin:documents_{_model}_{_view}"] = {
+            "anonymous": "admin-login",
+            **dict.fromkeys(BUSINESS, "admin-login"),
+            **{p: 200 if p == _role and _letter in _letters else 403 for p in ADMINS},
+        }
+
+
+def _admin_object(model: str):
+    from documents.models import IssuerSeal, LicensedFont
+    from tests.documents.outgoing_flow import upload_font, upload_seal
+
+    if model == "issuerseal":
+        return IssuerSeal.objects.first() or upload_seal()
+    return LicensedFont.objects.first() or upload_font()
+
+
 def _signing():
     from tests.documents.outgoing_flow import reviewed
 
@@ -56,6 +78,11 @@ def _with_file():
 
 
 def url_for(name: str) -> str:
+    if name.startswith("admin:documents_"):
+        model, view = name.removeprefix("admin:documents_").rsplit("_", 1)
+        if view in ("change", "delete", "history"):
+            return reverse(name, args=[_admin_object(model).pk])
+        return reverse(name)
     if name == "documents:outgoing_detach":
         return reverse(name, args=[1, 1])
     if name == "documents:outgoing_file":
