@@ -49,6 +49,10 @@ for _model, (_role, _letters) in _ADMIN_GRANTS.items():
         }
 
 
+# For tests/test_access_table.py: the same grants, so its rows for these pages match ours.
+ADMIN_MODELS = {f"documents_{m}": {role: letters} for m, (role, letters) in _ADMIN_GRANTS.items()}
+
+
 def _admin_object(model: str):
     from documents.models import IssuerSeal, LicensedFont
     from tests.documents.outgoing_flow import upload_font, upload_seal
