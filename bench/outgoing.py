@@ -14,51 +14,164 @@ from documents.models import OutgoingDocument, OutgoingSeries
 from office.models import Section
 
 MARKER = "基准测试：五页发文"
+# Numbered, so it prints sealed (印制). Five pages of text and attachment; with the 版记 on the
+# even last page (GB/T 9704 7.4) that prints as six.
+PRINTED = "基准测试：五页正文发文（印制）"
+ISSUER = "乌兰浩特市人民政府办公室"
 WRITERS = 16
 ALLOCATIONS = 4_000  # per repetition at scale 1
 PARAGRAPH = "为切实做好今冬明春安全生产工作，统筹发展和安全，坚决防范遏制重特大事故发生，" * 3
 
 
-def _five_page_body() -> str:
+def _five_page_body(sections: int = 3) -> str:
     lines = []
-    for i in range(1, 4):
+    for i in range(1, sections + 1):
         lines.append(f"{'一二三四五六'[i - 1]}、第{i}部分")
         lines.append(f"（一）第{i}部分第一项")
         lines += [PARAGRAPH] * 2
     return "\n".join(lines)
 
 
-@seeder("outgoing", needs=("demo",))
-def seed_outgoing(scale: float) -> str:
-    if OutgoingDocument.objects.filter(title=MARKER).exists():
-        return "the 5-page document is present"
+def _draft(title: str, sections: int = 3):
     from documents.outgoing import services
+    from office.models import Unit
 
     clerk = User.objects.get(username="clerk")
-    doc = services.outgoing_draft(
+    return services.outgoing_draft(
         by=clerk,
         series=OutgoingSeries.objects.get(code="乌政办发"),
         doc_type="notice",
         direction="down",
-        title=MARKER,
-        body=_five_page_body(),
+        title=title,
+        body=_five_page_body(sections),
         attachments="检查表",
+        main_recipients=Unit.objects.filter(code__in=["heping", "xingan"]),
+        copy_recipients=Unit.objects.filter(code__in=["info-centre"]),
     )
-    return f"created the 5-page document {doc.pk}"
 
 
-@task("outgoing: render 5 pages", volume_note="one document, 5 pages", needs=("outgoing",))
+def _numbered(title: str):
+    """The document taken through the route to its number, so that it prints sealed."""
+    from documents.outgoing import services
+
+    secretary = User.objects.get(username="secretary")
+    doc = _draft(title, sections=5)
+    doc = services.outgoing_submit(document=doc, by=doc.drafted_by)
+    doc = services.outgoing_review(document=doc, by=secretary, approve=True)
+    doc = services.outgoing_sign(document=doc, by=doc.signer)
+    return services.outgoing_register(document=doc, by=secretary, copies=30)
+
+
+@seeder("outgoing", needs=("demo",))
+def seed_outgoing(scale: float) -> str:
+    made = []
+    if not OutgoingDocument.objects.filter(title=MARKER).exists():
+        made.append(f"the 5-page draft {_draft(MARKER).pk}")
+    if not OutgoingDocument.objects.filter(title=PRINTED).exists():
+        made.append(f"the 5-page numbered document {_numbered(PRINTED).pk}")
+    return ("created " + ", ".join(made)) if made else "the 5-page documents are present"
+
+
+def _seal_png() -> bytes:
+    """A specimen seal (red ring, star, the issuer round the top) on transparency."""
+    import io
+    import math
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    size, red = 600, (230, 0, 18, 255)
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([8, 8, size - 8, size - 8], outline=red, width=20)
+    c, r = size / 2, size * 0.13
+    draw.polygon(
+        [
+            (
+                c + (r if i % 2 == 0 else r * 0.4) * math.sin(i * math.pi / 5),
+                c - (r if i % 2 == 0 else r * 0.4) * math.cos(i * math.pi / 5),
+            )
+            for i in range(10)
+        ],
+        fill=red,
+    )
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 60)
+    for i, ch in enumerate(ISSUER):
+        angle = -110 + 220 * (i + 0.5) / len(ISSUER)
+        x = c + size * 0.36 * math.sin(math.radians(angle))
+        y = c - size * 0.36 * math.cos(math.radians(angle))
+        draw.text((x, y), ch, font=font, fill=red, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _font_bytes() -> bytes:
+    """A stand-in for a licensed 仿宋_GB2312 of realistic size: Noto Serif CJK SC cut to GB 2312
+    (about 2.5 MB, like the real one), cached in the temp folder."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.documents.outgoing_flow import licensed_font_bytes
+
+    return licensed_font_bytes("Bench FangSong")
+
+
+def _ensure_seal_and_font() -> None:
+    """The seal and a licensed font, uploaded as the admins would, and their files present in
+    this checkout's media folder (the bench database is shared, the media folder is not)."""
+    from pathlib import Path
+
+    from django.contrib.auth.models import Group, Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.models import IssuerSeal, LicensedFont
+    from documents.outgoing import assets
+    from office.roles import Role
+
+    # The bench database is shared by branches whose migrations each re-sync the roles: add (never
+    # remove) the two permissions this needs.
+    for role, codename in (
+        (Role.SECURITY_ADMIN, "add_issuerseal"),
+        (Role.SYSTEM_ADMIN, "add_licensedfont"),
+    ):
+        Group.objects.get(name=role).permissions.add(
+            Permission.objects.get(content_type__app_label="documents", codename=codename)
+        )
+    seal = IssuerSeal.objects.filter(issuer_name=ISSUER).first()
+    if seal is None or not Path(seal.image.path).is_file():
+        assets.seal_store(
+            seal=seal or IssuerSeal(issuer_name=ISSUER),
+            upload=SimpleUploadedFile("seal.png", _seal_png()),
+            by=User.objects.get(username="secadmin"),
+        )
+    font = LicensedFont.objects.filter(role="fangsong").first()
+    if font is None or not Path(font.file.path).is_file():
+        assets.font_store(
+            font=font or LicensedFont(role="fangsong"),
+            upload=SimpleUploadedFile("fangsong.otf", _font_bytes()),
+            by=User.objects.get(username="sysadmin"),
+        )
+
+
+@task(
+    "outgoing: render 5 pages",
+    volume_note="one numbered document, 5 pages, sealed, with an uploaded 仿宋 font",
+    needs=("outgoing",),
+)
 def render_five_pages(timed) -> str:
+    import io
+
     from pypdf import PdfReader
 
     from documents.outgoing import typeset
 
-    doc = OutgoingDocument.objects.select_related("series").get(title=MARKER)
+    _ensure_seal_and_font()
+    doc = OutgoingDocument.objects.select_related("series").get(title=PRINTED)
     with timed():
         pdf = typeset.render(doc)
-    import io
-
-    return f"{len(PdfReader(io.BytesIO(pdf)).pages)} pages, {len(pdf):,} bytes"
+    reader = PdfReader(io.BytesIO(pdf))
+    return f"{len(reader.pages)} pages, {len(pdf):,} bytes; fonts: {reader.metadata.subject}"
 
 
 def _signed(n: int) -> list[int]:

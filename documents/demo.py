@@ -50,6 +50,9 @@ def seed_demo() -> str:
                 "issuer_name": issuer,
                 "header_text": header,
                 "letter_format": letter,
+                # 条例 第九条: the "…文件" series issue 普发性 documents with a specific issuer
+                # mark, which may go unsealed; a letter (函) always carries the seal.
+                "seal_required": letter,
                 "signer_upward": users.get(up),
                 "signer_downward": users.get(down),
             },

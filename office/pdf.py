@@ -33,9 +33,10 @@ import mimetypes
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request, url2pathname
 
@@ -168,23 +169,39 @@ def static_base_url() -> str:
 
 
 def html_to_pdf(
-    html: str, *, base_url: str | None = None, url_fetcher: SafeURLFetcher | None = None
+    html: str,
+    *,
+    base_url: str | None = None,
+    url_fetcher: SafeURLFetcher | None = None,
+    relayout: Sequence[Callable[[Any], str | None]] = (),
 ) -> bytes:
-    """Lay out already-rendered (escaped) HTML as a PDF, with the safe fetcher and time limit."""
+    """Lay out already-rendered (escaped) HTML as a PDF, with the safe fetcher and time limit.
+
+    `relayout`: callables that look at the laid-out WeasyPrint document (its pages and boxes) and
+    return new HTML to lay out instead, or None to keep it — for layouts that depend on where the
+    pages break (the GB/T 9704 版记 on the last page). All within the one time limit."""
     limit = getattr(settings, "PDF_MAX_HTML_BYTES", 2 * 1024 * 1024)
-    if len(html.encode()) > limit:
-        raise ValueError(f"PDF source is larger than {limit} bytes")
     fetcher = url_fetcher or SafeURLFetcher()
     timeout = float(getattr(settings, "PDF_RENDER_TIMEOUT", 20))
     started = time.monotonic()
+
+    def layout(source: str):
+        if len(source.encode()) > limit:
+            raise ValueError(f"PDF source is larger than {limit} bytes")
+        return HTML(
+            string=source, base_url=base_url or static_base_url(), url_fetcher=fetcher
+        ).render(stylesheets=[CSS(string=BASE_CSS, url_fetcher=fetcher)])
+
+    if len(html.encode()) > limit:
+        raise ValueError(f"PDF source is larger than {limit} bytes")
     try:
         with _time_limit(timeout):
-            document = HTML(
-                string=html, base_url=base_url or static_base_url(), url_fetcher=fetcher
-            )
-            pdf = document.write_pdf(
-                stylesheets=[CSS(string=BASE_CSS, url_fetcher=fetcher)],
-            )
+            document = layout(html)
+            for step in relayout:
+                again = step(document)
+                if again is not None:
+                    document = layout(again)
+            pdf = document.write_pdf()
             if time.monotonic() - started > timeout:  # every alarm was swallowed: still late
                 raise _Deadline
     except _Deadline:

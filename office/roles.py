@@ -137,6 +137,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.add_outgoingseries",
         "documents.change_outgoingseries",
         "documents.view_outgoingseries",
+        # Licensed fonts for the GB/T 9704 PDF (the seals are the security admin's).
+        "documents.add_licensedfont",
+        "documents.change_licensedfont",
+        "documents.delete_licensedfont",
+        "documents.view_licensedfont",
         "meetings.add_meetingkind",
         "meetings.change_meetingkind",
         "meetings.view_meetingkind",
@@ -167,6 +172,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.delete_accessattempt",
         "office.view_secondfactor",
         "office.delete_secondfactor",
+        # The issuers' seals (印章) printed at 印制: uploaded and replaced only by this role.
+        "documents.add_issuerseal",
+        "documents.change_issuerseal",
+        "documents.view_issuerseal",
     ],
     # Reads the audit trail and the sign-in records; changes nothing.
     Role.AUDIT_ADMIN: [

@@ -121,7 +121,8 @@ ADMIN_PAGES = {
     "admin:jsi18n": {p: 200 for p in ADMINS},
     "admin:autocomplete": {p: 403 for p in ADMINS},  # without a valid source field
     "admin:app_list:office": {p: 200 for p in ADMINS},
-    "admin:app_list:documents": {"system_admin": 200, "security_admin": 404, "audit_admin": 404},
+    # The security admin sees the documents app for the issuers' seals (tests/outgoing/access.py).
+    "admin:app_list:documents": {"system_admin": 200, "security_admin": 200, "audit_admin": 404},
     "admin:app_list:auth": {"system_admin": 404, "security_admin": 200, "audit_admin": 404},
     "admin:app_list:axes": {"system_admin": 404, "security_admin": 200, "audit_admin": 200},
     "admin:view_on_site": {p: 404 for p in ADMINS},  # no model of ours is viewed on site

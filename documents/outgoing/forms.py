@@ -176,3 +176,16 @@ class TranslationRequestForm(Form):
 class TranslationSubmitForm(Form):
     title = forms.CharField(label=_("Translated title"), max_length=300, required=False)
     text = forms.CharField(label=_("Translated text"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class AttachmentForm(forms.Form):
+    """One file for a draft, checked as incoming attachments are (documents.files)."""
+
+    file = forms.FileField(label=_("File"))
+
+    def clean_file(self):
+        from documents.files import check_upload
+
+        upload = self.cleaned_data["file"]
+        check_upload(upload)
+        return upload

@@ -66,6 +66,17 @@ class OutgoingSeries(models.Model):
         blank=True,
         related_name="+",
     )
+    # 党政机关公文处理工作条例 第九条（十三）: a document with an issuer signature carries the
+    # issuer's seal; only 普发性 documents with a specific issuer mark may go without.
+    seal_required = models.BooleanField(
+        _("seal required"),
+        default=True,
+        help_text=_(
+            "A document that carries the issuer's signature must be sealed. Clear this only for a "
+            "series of widely distributed documents with a specific issuer mark (…文件), which "
+            "may then be printed unsealed when no seal has been uploaded."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -498,3 +509,110 @@ class Translation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} · {self.get_language_display()}"
+
+
+class OutgoingAttachment(models.Model):
+    """A file attached to a draft (附件): checked and stored like the attachments of incoming
+    documents (`documents.files`, S-21…S-25), downloaded only through a permission check."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to="outgoing/attachments/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("attachment file")
+        verbose_name_plural = _("attachment files")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def title(self) -> str:
+        """The name the 附件说明 prints: the file name without its extension."""
+        stem, dot, _ext = self.original_name.rpartition(".")
+        return stem if dot and stem else self.original_name
+
+
+class IssuerSeal(models.Model):
+    """The seal (印章) of an issuing body, uploaded by the security admin and applied at 印制 only
+    (GB/T 9704-2012 7.3.5.1). Stored re-encoded as PNG under a generated name in the media folder,
+    which is never served: the renderer embeds it from our own code as a data: URL."""
+
+    issuer_name = models.CharField(
+        _("issuer name"),
+        max_length=100,
+        unique=True,
+        help_text=_("Exactly as the series prints it in the signature (发文机关署名)."),
+    )
+    image = models.FileField(_("seal image"), upload_to="outgoing/seals/", max_length=200)
+    diameter_mm = models.PositiveSmallIntegerField(
+        _("diameter (mm)"),
+        default=42,
+        help_text=_(
+            "The seal's size on paper: 42 mm for most bodies, 45 mm for a city government."
+        ),
+    )
+    width_px = models.PositiveIntegerField(editable=False, default=0)
+    height_px = models.PositiveIntegerField(editable=False, default=0)
+    size = models.PositiveIntegerField(editable=False, default=0)
+    sha256 = models.CharField(max_length=64, editable=False)
+    original_name = models.CharField(max_length=200, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    uploaded_at = models.DateTimeField(editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("issuer seal")
+        verbose_name_plural = _("issuer seals")
+        ordering = ["issuer_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(diameter_mm__gte=30, diameter_mm__lte=60), name="seal_diameter_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.issuer_name
+
+
+class FontRole(models.TextChoices):
+    BIAOSONG = "biaosong", "方正小标宋简体"
+    FANGSONG = "fangsong", "仿宋_GB2312"
+    KAITI = "kaiti", "楷体_GB2312"
+    HEITI = "heiti", "黑体"
+
+
+class LicensedFont(models.Model):
+    """A licensed font the deployment uploaded for one role of GB/T 9704 (DOMAIN.md §2.7 item 3).
+    WeasyPrint loads it through @font-face from our own font folder (S-26); without one, the
+    open Debian fonts stand in."""
+
+    role = models.CharField(_("role"), max_length=10, choices=FontRole.choices, unique=True)
+    file = models.FileField(_("font file"), upload_to="outgoing/fonts/", max_length=200)
+    family = models.CharField(_("font family"), max_length=120, editable=False)
+    postscript_name = models.CharField(max_length=120, editable=False)
+    original_name = models.CharField(max_length=200, editable=False)
+    size = models.PositiveIntegerField(editable=False, default=0)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    uploaded_at = models.DateTimeField(editable=False)
+
+    class Meta:
+        verbose_name = _("licensed font")
+        verbose_name_plural = _("licensed fonts")
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.family}"

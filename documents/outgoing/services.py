@@ -716,6 +716,7 @@ def outgoing_dispatch(
     with transaction.atomic():
         document = _locked(document)
         _require_state(document, S.REGISTERED)
+        dispatch_check(document)
         copies = {u.pk: (u, max(1, int(n or 1))) for u, n in distribution}
         for unit in [*document.main_recipients.all(), *document.copy_recipients.all()]:
             copies.setdefault(unit.pk, (unit, 1))
@@ -991,3 +992,84 @@ def translation_submit(*, translation, by, text: str, title: str = "", now=None)
             now=now,
         )
     return translation
+
+
+# --- Attachment files (附件) -----------------------------------------------------------------
+def outgoing_attach(*, document: OutgoingDocument, by, upload, now=None):
+    """A file attached to a draft, checked and stored as incoming attachments are (S-21…S-25:
+    allowlist and content sniffing, size limit, a generated storage name); audited. Only while
+    the document is a draft, by those who may edit it: after signature a new attachment is a
+    substantive change and goes back through the route."""
+    import hashlib
+
+    from documents.files import check_upload, stored_name
+
+    from .models import OutgoingAttachment
+
+    now = now or timezone.now()
+    info = check_upload(upload)
+    with transaction.atomic():
+        document = _locked(document)
+        if document.state != S.DRAFT or not can_edit(by, document):
+            raise PermissionDenied(_("Files can be attached only to a draft you may edit."))
+        if document.files.count() >= MAX_FILES:
+            raise ValidationError(_("A draft takes at most %(n)d files.") % {"n": MAX_FILES})
+        digest = hashlib.sha256()
+        upload.seek(0)
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        attachment = OutgoingAttachment(
+            document=document,
+            original_name=info.safe_name,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=by,
+            uploaded_at=now,
+        )
+        attachment.file.save(stored_name(info.extension), upload, save=False)
+        attachment.save()
+        audit_record(
+            action="outgoing.attach",
+            actor=by,
+            obj=document,
+            changes={"file": info.safe_name, "sha256": attachment.sha256, "size": info.size},
+            now=now,
+        )
+    return attachment
+
+
+def outgoing_detach(*, document: OutgoingDocument, by, attachment_id: int, now=None) -> None:
+    """Remove a file from a draft (the stored file stays: the audit entry names its hash)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        document = _locked(document)
+        if document.state != S.DRAFT or not can_edit(by, document):
+            raise PermissionDenied(_("Files can be removed only from a draft you may edit."))
+        attachment = document.files.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise ValidationError(_("That file is not attached to this draft."))
+        audit_record(
+            action="outgoing.detach",
+            actor=by,
+            obj=document,
+            changes={"file": attachment.original_name, "sha256": attachment.sha256},
+            now=now,
+        )
+        attachment.delete()
+
+
+MAX_FILES = 20
+
+
+def dispatch_check(document: OutgoingDocument) -> None:
+    """印制 comes before 核发: a document that cannot be printed (no seal where one is required)
+    cannot be dispatched. Raises TransitionError with the reason."""
+    from . import typeset
+
+    signature = document.issuer_signature or document.series.issuer_name
+    try:
+        typeset.seal_for(document, signature, document.doc_type == "minutes")
+    except typeset.SealUnavailable as error:
+        raise TransitionError(str(error)) from error

@@ -5,27 +5,49 @@ text block on a 22-line × 28-character grid (撑满版心: the grid wins over t
 the red issuer mark 35 mm below the top of the text block; the number two blank lines below it,
 签发人 on its line for upward documents; the red line 4 mm below the number; the title in 2号 two
 lines below; the body in 3号; page numbers "— 1 —" in 4号, 7 mm below the text block, odd pages
-one 字 in from the right, even pages from the left; the 版记 at the foot of its own page, which
-carries no number.
+one 字 in from the right, even pages from the left.
 
-Fonts: the licensed 方正小标宋 / 仿宋_GB2312 / 楷体_GB2312 / 黑体 are not redistributable (§2.7),
-so the open Debian fonts stand in, and the PDF's metadata names the fonts actually used — never
-a font it does not contain.
+The 版记 (7.4, 7.5.1): at the bottom of the last page, its last rule on the bottom edge of the
+text block, and the last page is an even page (封四, printed two-sided). `render` lays the document
+out once with the 版记 on a page of its own, looks where the content ends, and then keeps that
+layout (content ends on an odd page: the 版记 page after it is even and numbered), moves the 版记
+to the foot of the last content page (content ends on an even page with room for it), or puts a
+blank page before the 版记 page (even page, no room) — and then neither of those two pages carries
+a page number.
+
+印章 (7.3.5.1): applied at 印制 only, i.e. to a numbered document; a draft or a preview is never
+sealed. The seal of the name printed in the signature is centred over the issuer name and the date,
+which sit slightly below its centre, its top less than one line below the body or 附件说明; the date
+4 字 in from the right. Without a seal: 7.3.5.2 (unsealed) when the series allows it, otherwise
+`SealUnavailable` — the 条例 (第九条) says a document with an issuer signature carries the seal.
+
+Fonts: the licensed 方正小标宋 / 仿宋_GB2312 / 楷体_GB2312 / 黑体 are not redistributable (§2.7).
+A deployment uploads them in the admin (`LicensedFont`); WeasyPrint loads each through @font-face
+from our own font folder, and the open Debian fonts stand in for a role without an upload. The
+PDF's metadata (and the document page) names the fonts actually used — never a font it does not
+contain.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import subprocess
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from documents.models import Marking
-from office.pdf import render_pdf
+from office.pdf import SafeURLFetcher, allowed_roots, html_to_pdf
 
+from . import assets
 from . import body as body_mod
-from .models import Direction
+from .assets import SealUnavailable
+from .models import NUMBERED_STATES, Direction, IssuerSeal
+
+__all__ = ["SealUnavailable", "context", "faces", "render"]
 
 # --- The grid -----------------------------------------------------------------------------------
 PT_PER_MM = 72 / 25.4
@@ -58,6 +80,13 @@ class Face:
     weight: int
     substitute: bool
     installed: bool = True
+    uploaded: bool = False
+    css_family: str = ""  # the name the stylesheet uses (uploaded fonts get a private one)
+    url: str = ""  # file: URL of an uploaded font, inside our font folder
+
+    @property
+    def css(self) -> str:
+        return self.css_family or self.family
 
 
 @functools.cache
@@ -84,8 +113,9 @@ def _pick(role: str, wanted: list[tuple[str, int]]) -> Face:
 
 
 def faces() -> dict[str, Face]:
-    """The licensed font when the deployment installed it, else the open stand-in."""
-    return {
+    """The licensed font the deployment uploaded, else one installed on the system, else the open
+    stand-in."""
+    found = {
         "biaosong": _pick(
             "方正小标宋简体",
             [("方正小标宋简体", 400), ("FZXiaoBiaoSong-B05S", 400), ("Noto Serif CJK SC", 700)],
@@ -106,13 +136,26 @@ def faces() -> dict[str, Face]:
         "songti": _pick("宋体", [("宋体", 400), ("SimSun", 400), ("Noto Serif CJK SC", 400)]),
         "mongolian": _pick("Noto Sans Mongolian", [("Noto Sans Mongolian", 400)]),
     }
+    for role, (font, path) in assets.uploaded_fonts().items():
+        found[role] = Face(
+            found[role].role,
+            font.family,
+            400,
+            substitute=False,
+            uploaded=True,
+            css_family=f"{font.family} uploaded",
+            url=path.as_uri(),
+        )
+    return found
 
 
 def font_note(used: dict[str, Face]) -> str:
     """What the PDF says about its fonts: each role and the font that was really used."""
     parts = []
     for face in used.values():
-        if not face.installed:
+        if face.uploaded:
+            parts.append(f"{face.role}：{face.family}（上传）")
+        elif not face.installed:
             parts.append(f"{face.role}：未安装，由系统回退字体显示")
         elif face.substitute:
             parts.append(f"{face.role}→{face.family}（替代）")
@@ -168,6 +211,53 @@ def letter_lines_svg(mark_pt: float) -> tuple[str, float]:
 
 
 ATTENDANCE = ("出席", "请假", "列席")
+SEAL_BELOW_CENTRE = 0.15  # lines: the name and date sit this much below the seal's centre
+
+
+def attachment_titles(document) -> list[str]:
+    """The 附件说明: the names typed in the draft, then each attached file not already named."""
+    names = body_mod.attachment_names(document.attachments)
+    for f in document.files.all():
+        if f.title not in names:
+            names.append(f.title)
+    return names
+
+
+def seal_for(document, signature: str, minutes: bool) -> IssuerSeal | None:
+    """The seal 印制 applies, None for an unsealed print, or SealUnavailable.
+
+    A draft or a preview (not yet numbered) is never sealed; 纪要 are not sealed (10.3); the seal
+    must match the name printed in the signature (条例 第九条: 与署名机关相符)."""
+    if minutes or document.state not in NUMBERED_STATES:
+        return None
+    seal = IssuerSeal.objects.filter(issuer_name=signature).first()
+    if seal is None and document.series.seal_required:
+        raise SealUnavailable(
+            _(
+                "The seal of “%(issuer)s” has not been uploaded. A document that carries the "
+                "issuer's signature must be sealed (Regulations on the Handling of Official "
+                "Documents, art. 9). Ask the security admin to upload the seal, then print again."
+            )
+            % {"issuer": signature}
+        )
+    return seal
+
+
+def seal_geometry(diameter_mm: float) -> dict:
+    """7.3.5.1 on the grid: blank lines between the body and the issuer name, and where the seal's
+    top sits relative to the name's line (pt; negative = above it). The name and date lines are
+    centred `SEAL_BELOW_CENTRE` lines below the seal's centre; the fewest blank lines are used that
+    keep the seal's top below the body, which puts it less than one line below it."""
+    line_mm = TEXT_HEIGHT_MM / LINES_PER_PAGE
+    half = diameter_mm / 2 / line_mm
+    blank = max(0, math.ceil(half + SEAL_BELOW_CENTRE - 1 - 1e-9))
+    top_lines = 1 - SEAL_BELOW_CENTRE - half  # from the top of the name's line
+    return {
+        "blank_pt": round(blank * LINE_PT, 2),
+        "top_pt": round(top_lines * LINE_PT, 2),
+        "size_mm": diameter_mm,
+        "gap_lines": round(blank + top_lines, 3),  # seal top below the body, in lines
+    }
 
 
 def context(document) -> dict:
@@ -197,6 +287,8 @@ def context(document) -> dict:
     letter_bg, letter_lines_end = letter_lines_svg(mark_pt) if series.letter_format else ("", 0)
     main = [u.name for u in document.main_recipients.all()]
     copy = [u.name for u in document.copy_recipients.all()]
+    signature = document.issuer_signature or series.issuer_name
+    seal = seal_for(document, signature, minutes)
     return {
         "document": document,
         "series": series,
@@ -212,8 +304,12 @@ def context(document) -> dict:
         "main_text": "、".join(main),
         "copy_text": "，".join(copy),
         "blocks": blocks,
-        "attachments": body_mod.attachment_names(document.attachments),
-        "signature": document.issuer_signature or series.issuer_name,
+        "attachments": attachment_titles(document),
+        "signature": signature,
+        "seal": seal,
+        "seal_url": assets.seal_data_url(seal) if seal else "",
+        "seal_g": seal_geometry(seal.diameter_mm) if seal else {},
+        "colophon_mode": "page",
         "date_text": cn_date(day),
         "print_date_text": cn_date(document.issued_on or day),
         "urgency": document.get_urgency_display() if document.urgency != "normal" else "",
@@ -224,6 +320,7 @@ def context(document) -> dict:
             "pitch": CHAR_PITCH_PT,
             "spacing": round(CHAR_PITCH_PT - BODY_PT, 2),
             "indent2": round(2 * CHAR_PITCH_PT, 2),
+            "indent4": round(4 * CHAR_PITCH_PT, 2),
             "attend_pad": round(5 * CHAR_PITCH_PT, 2),  # 2 字 in, then "出席：" (3 字)
             "attend_label": round(3 * CHAR_PITCH_PT, 2),
             "line": LINE_PT,
@@ -251,5 +348,87 @@ def context(document) -> dict:
     }
 
 
+# --- The 版记 on the last page (7.4, 7.5.1) --------------------------------------------------------
+PX_PER_MM = 96 / 25.4  # WeasyPrint lays out in CSS px
+TEXT_BOTTOM_PX = (TOP_MM + TEXT_HEIGHT_MM) * PX_PER_MM
+
+
+def _boxes(page):
+    stack = [page._page_box]
+    while stack:
+        box = stack.pop()
+        yield box
+        stack.extend(getattr(box, "children", ()) or ())
+
+
+def _classes(box) -> set[str]:
+    element = getattr(box, "element", None)
+    if element is None or getattr(box, "element_tag", None) is None:
+        return set()
+    return set((element.get("class") or "").split())
+
+
+def _find(document, name: str) -> list[tuple[int, object]]:
+    return [
+        (i, b) for i, page in enumerate(document.pages) for b in _boxes(page) if name in _classes(b)
+    ]
+
+
+def colophon_plan(document) -> str | None:
+    """Where the 版记 goes, from a layout with the 版记 on a page of its own ("page" mode):
+    None = keep this layout; "foot" = at the foot of the last content page; "blank" = a blank
+    page, then the 版记 page."""
+    ends = _find(document, "content-end")
+    inner = _find(document, "colophon-inner")
+    if not ends or not inner:
+        return None
+    page, end = ends[-1]
+    if (page + 1) % 2 == 1:
+        return None  # odd: the 版记 page after it is the even last page
+    bottom = end.position_y + end.margin_height()
+    for p, seal in _find(document, "seal"):
+        if p == page:
+            bottom = max(bottom, seal.position_y + seal.margin_height())
+    height = inner[-1][1].margin_height()
+    room = TEXT_BOTTOM_PX - bottom - LINE_PT * 96 / 72 / 2  # and half a line between
+    return "foot" if room >= height else "blank"
+
+
+def _fetcher() -> SafeURLFetcher:
+    """Our static folders, the system font folders and our own font folder (uploaded fonts):
+    nothing else, in particular not the seals, attachments or anything else in MEDIA_ROOT."""
+    roots = allowed_roots()
+    folder = assets.font_folder()
+    if folder.is_dir():
+        roots.append(folder)
+    return SafeURLFetcher(roots=roots)
+
+
+def _html(ctx: dict) -> str:
+    return render_to_string("documents/pdf/outgoing.html", ctx)
+
+
 def render(document) -> bytes:
-    return render_pdf("documents/pdf/outgoing.html", context(document))
+    """The PDF as it prints. Raises SealUnavailable when it must be sealed and cannot be."""
+    ctx = context(document)
+
+    def relayout(laid_out):
+        mode = colophon_plan(laid_out)
+        if mode is None:
+            return None
+        ctx["colophon_mode"] = mode
+        return _html(ctx)
+
+    def verify(laid_out):
+        # The 版记 at the foot must not have pushed the content over: then a blank page instead.
+        if ctx["colophon_mode"] == "foot" and len(laid_out.pages) % 2:
+            ctx["colophon_mode"] = "blank"
+            return _html(ctx)
+        return None
+
+    return html_to_pdf(_html(ctx), url_fetcher=_fetcher(), relayout=[relayout, verify])
+
+
+def fonts_used() -> str:
+    """The font note shown on the document page: what the PDF really uses."""
+    return font_note({k: v for k, v in faces().items() if k != "mongolian"})

@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from office import workcalendar
 from office.models import AuditEntry
@@ -263,6 +263,11 @@ def outgoing_detail(request, pk: int):
             "document": document,
             "blocks": body_mod.parse(document.body),
             "attachment_names": body_mod.attachment_names(document.attachments),
+            "files": list(document.files.select_related("uploaded_by")),
+            "attachment_form": f.AttachmentForm()
+            if document.state == OutgoingState.DRAFT and can["edit"]
+            else None,
+            "fonts_used": typeset.fonts_used(),
             "main": list(document.main_recipients.all()),
             "copy": list(document.copy_recipients.all()),
             "cosigns": cosigns,
@@ -525,10 +530,80 @@ def outgoing_pdf(request, pk: int):
     from office.services.audit import audit_record
 
     document = _get_outgoing_for_user(request, pk)
-    pdf = typeset.render(document)
+    try:
+        pdf = typeset.render(document)
+    except typeset.SealUnavailable as error:
+        return render(
+            request,
+            "documents/outgoing_unprintable.html",
+            {"document": document, "reason": str(error)},
+            status=409,
+        )
     audit_record(action="outgoing.print", actor=request.user, obj=document, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"outgoing-{document.pk}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Attachment files ---------------------------------------------------------------------------
+@login_required
+@require_POST
+def outgoing_attach(request, pk: int):
+    document = _get_outgoing_for_user(request, pk)
+    form = f.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+        return redirect(document)
+    try:
+        services.outgoing_attach(
+            document=document, by=request.user, upload=form.cleaned_data["file"]
+        )
+    except PermissionDenied:
+        raise
+    except (ValidationError, TransitionError) as error:
+        for message in getattr(error, "messages", [str(error)]):
+            messages.error(request, message)
+        return redirect(document)
+    messages.success(request, _("The file was attached."))
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def outgoing_detach(request, pk: int, file_pk: int):
+    document = _get_outgoing_for_user(request, pk)
+    try:
+        services.outgoing_detach(document=document, by=request.user, attachment_id=file_pk)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(document)
+    messages.success(request, _("The file was removed."))
+    return redirect(document)
+
+
+@login_required
+@require_GET
+def outgoing_file(request, pk: int, file_pk: int):
+    """Download through the document's own visibility check (S-24): a document the user may not
+    see is a 404, and so is a file of another document."""
+    from django.http import FileResponse
+
+    from documents.files import content_disposition
+
+    document = _get_outgoing_for_user(request, pk)
+    attachment = document.files.filter(pk=file_pk).first()
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404 from error
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition(attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from documents.outgoing import typeset
 from documents.outgoing.body import heading_level, parse
 
-from .outgoing_flow import draft, registered, units
+from .outgoing_flow import draft, registered, units, upload_seal
 from .test_pdf import listener  # noqa: F401  (a port that counts connections)
 
 pytestmark = pytest.mark.django_db
@@ -223,12 +223,97 @@ def test_page_numbers_are_4hao_7mm_below_the_block_odd_right_even_left(pdf_path)
             assert abs(dashes[-1][2] - (LEFT + WIDTH - one_char)) < TOL
         else:
             assert abs(dashes[0][0] - (LEFT + one_char)) < TOL
-    # The 版记 page (the last) carries no number.
+    # Content ends on page 5 (the attachment, odd): the 版记 has the even page 6 to itself, and
+    # is numbered — only a blank page before it would take the numbers away (7.5.1).
+    assert len(pages) % 2 == 0
     last = _words(pdf_path, len(pages))
-    assert not [w for w in last if w[1] > TOP + HEIGHT]
+    assert "".join(w[4] for w in last if w[1] > TOP + HEIGHT) == f"—{len(pages)}—"
     assert any(w[4].startswith("抄送") for w in last)
     printed = [w for w in last if w[4].endswith("印发")]
     assert printed and abs(printed[0][3] - (TOP + HEIGHT)) < 3  # just above the last rule
+
+
+def _dark_rows(path: Path, page: int, tmp_path: Path) -> list[float]:
+    """y (mm) of each pixel row of a page that is black across more than 100 mm (the rules)."""
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-png",
+            str(path),
+            str(tmp_path / f"r{page}"),
+        ],
+        check=True,
+    )
+    image = Image.open(next(tmp_path.glob(f"r{page}-*.png"))).convert("L")
+    per_mm = 150 / 25.4
+    px = image.load()
+    width, height = image.size
+    return [
+        y / per_mm
+        for y in range(height)
+        if sum(1 for x in range(0, width, 2) if px[x, y] < 100) * 2 > 100 * per_mm
+    ]
+
+
+def _colophon_doc(clerk, paragraphs: int):
+    body = "\n".join(
+        ["为切实做好今冬明春安全生产工作，现将有关事项通知如下。"] + [FULL_LINE] * paragraphs
+    )
+    return registered(
+        draft(
+            clerk,
+            code="乌政办发",
+            direction="down",
+            body=body,
+            main_recipients=units("heping"),
+            copy_recipients=units("info-centre"),
+        )
+    )
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("paragraphs", "layout"),
+    [(6, "foot"), (13, "own page"), (12, "blank page before")],
+)
+def test_the_colophon_ends_on_the_text_block_bottom_of_the_even_last_page(
+    clerk, tmp_path, paragraphs, layout
+):
+    """GB/T 9704-2012 7.4 and 7.5.1 (DOMAIN.md §2.5): the 版记 at the foot of the last page, its
+    last rule on the bottom edge of the text block; the last page even (printed two-sided); a blank
+    page before the 版记 page and the 版记 page carry no number, every other page does."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(typeset.render(_colophon_doc(clerk, paragraphs)))
+    count = len(PdfReader(path).pages)
+    assert count % 2 == 0
+    last = _words(path, count)
+    text_bottom = max((w[3] for w in last if w[3] < TOP + HEIGHT - 25), default=0)
+    rules = [y for y in _dark_rows(path, count, tmp_path) if y > text_bottom]
+    assert rules, "no 版记 rules on the last page"
+    assert abs(rules[-1] - (TOP + HEIGHT)) < TOL  # the last rule's lower edge
+    below = "".join(w[4] for w in last if w[1] > TOP + HEIGHT)
+    above = [w for w in last if w[1] < TOP + HEIGHT and w[3] < rules[0] - 1]
+    before = _words(path, count - 1)
+    if layout == "foot":
+        assert above, "the 版记 shares the page with the end of the text"
+        assert below == f"—{count}—"
+    elif layout == "own page":
+        assert not above and below == f"—{count}—"
+        assert any(w[4] == "乌兰浩特市人民政府办公室" for w in before)
+    else:
+        assert not above and below == ""
+        assert before == []  # the blank page: not even a page number
+        assert any(w[4] == "乌兰浩特市人民政府办公室" for w in _words(path, count - 2))
+    for n in range(1, count - (2 if layout == "blank page before" else 0) + 1):
+        if n < count or layout != "blank page before":
+            numbered = "".join(w[4] for w in _words(path, n) if w[1] > TOP + HEIGHT)
+            assert numbered == f"—{n}—", (n, numbered)
 
 
 @needs_poppler
@@ -295,6 +380,7 @@ def test_hostile_text_in_a_draft_is_printed_as_text_and_fetches_nothing(clerk, l
 def test_the_letter_format_has_its_own_header_and_no_number_on_page_one(clerk, tmp_path):
     """信函格式 (10.1): mark 30 mm from the page top, red double lines 4 mm below it and 20 mm
     above the foot, the number flush right 7/8 of a 3号 character under the upper pair."""
+    upload_seal("乌兰浩特市人民政府")  # 乌政函 requires its seal
     doc = registered(draft(clerk, code="乌政函", direction="lateral", doc_type="letter"))
     path = tmp_path / "letter.pdf"
     path.write_bytes(typeset.render(doc))

@@ -1,6 +1,9 @@
-"""An outgoing normative document in a real browser, through the pages only: drafted by 综合科,
-reviewed by the secretariat, passed by 法制办, signed by the mayor from the approval queue,
-numbered at registration, and printed as the GB/T 9704 PDF (its first page looked at as PNG)."""
+"""An outgoing normative document in a real browser, through the pages only: drafted by 综合科
+with a file attached, reviewed by the secretariat, passed by 法制办, signed by the mayor from the
+approval queue, numbered at registration, and printed as the GB/T 9704 PDF — sealed with the seal
+the security admin uploaded in the admin (/manage/). Its first and last pages are rendered to PNG
+(test-artifacts/e2e/outgoing-*.png) and measured: the red line, the seal over the signature, the
+版记 rules on the bottom edge of the text block of the even last page."""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ import pytest
 from django.conf import settings
 from PIL import Image
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from tests.documents.outgoing_flow import seal_png
 
 from .test_documents import new_page  # noqa: F401  (one browser context per person)
 from .test_shell import sign_in
@@ -33,6 +39,7 @@ def _as(new_page, username: str) -> Page:  # noqa: F811
 
 def test_a_normative_document_from_draft_to_the_printed_pdf(
     new_page,  # noqa: F811
+    tmp_path,
     live_server,
     e2e_office,
     browser_log,
@@ -53,6 +60,12 @@ def test_a_normative_document_from_draft_to_the_printed_pdf(
     _success(clerk, "文稿已保存")
     url = clerk.url
     assert re.search(r"/documents/outgoing/\d+/$", url)
+    annex = tmp_path / "积雪清除责任区划分表.pdf"
+    annex.write_bytes(b"%PDF-1.4\n%annex\n")
+    clerk.locator("#outgoing-attach-form input[name=file]").set_input_files(str(annex))
+    clerk.locator("#outgoing-attach-form button[type=submit]").click()
+    _success(clerk, "文件已添加为附件")
+    expect(clerk.locator(".outgoing-files li a")).to_have_text("积雪清除责任区划分表.pdf")
     clerk.get_by_role("button", name="送秘书科核稿").click()
     _success(clerk, "已送秘书科核稿")
 
@@ -76,7 +89,23 @@ def test_a_normative_document_from_draft_to_the_printed_pdf(
     assert mayor.url.endswith("/documents/queue/")
     expect(mayor.locator("tr.queue-row").filter(has_text=TITLE)).to_have_count(0)
 
+    # The security admin uploads the seal of the issuer in the admin, the only one who may.
+    seal = tmp_path / "seal.png"
+    seal.write_bytes(seal_png("乌兰浩特市人民政府"))
+    admin = _as(new_page, "secadmin")
+    admin.goto("/manage/documents/issuerseal/add/")
+    admin.locator("input[name=issuer_name]").fill("乌兰浩特市人民政府")
+    admin.locator("input[name=diameter_mm]").fill("45")
+    admin.locator("input[name=upload]").set_input_files(str(seal))
+    admin.locator("input[name=_save]").click()
+    expect(admin.locator(".messagelist")).to_contain_text("乌兰浩特市人民政府")
+
     secretary.goto(url)
+    download = secretary.request.get(
+        secretary.locator(".outgoing-files li a").get_attribute("href")
+    )
+    assert download.status == 200 and download.body().startswith(b"%PDF-")
+    assert "attachment" in download.headers["content-disposition"]
     secretary.get_by_role("button", name="编发文字号").click()
     _success(secretary, "已编发文字号")
     expect(secretary.locator(".doc-meta .reference")).to_have_text("乌政发〔2026〕1号")
@@ -85,30 +114,59 @@ def test_a_normative_document_from_draft_to_the_printed_pdf(
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = artifacts_dir / "outgoing.pdf"
     pdf.write_bytes(response.body())
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "100",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-png",
-            str(pdf),
-            str(artifacts_dir / "outgoing"),
-        ],
-        check=True,
-    )
-    png = next(artifacts_dir.glob("outgoing-*1.png"))
-    image = Image.open(png).convert("RGB")
-    width, height = image.size
-    px = image.load()
-    red_rows = [
-        y
-        for y in range(height)
-        if sum(1 for x in range(0, width, 4) if px[x, y][0] > 180 and px[x, y][1] < 90) > width // 8
-    ]
+    pages = len(PdfReader(pdf).pages)
+    assert pages % 2 == 0  # the 版记 page is the even last page
+    images = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    for n in (1, pages):
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "60",
+                "-f",
+                str(n),
+                "-l",
+                str(n),
+                "-png",
+                str(pdf),
+                str(artifacts_dir / f"outgoing-p{n}"),
+            ],
+            check=True,
+        )
+    first = Image.open(next(artifacts_dir.glob("outgoing-p1-*.png"))).convert("RGB")
+    width, height = first.size
+    px = first.load()
+
+    def red_run(y: int) -> int:
+        """The longest run of red pixels in a row: the red line runs 156 mm, the mark does not."""
+        best = run = 0
+        for x in range(width):
+            run = run + 1 if px[x, y][0] > 180 and px[x, y][1] < 90 else 0
+            best = max(best, run)
+        return best
+
+    red_rows = [y for y in range(height) if red_run(y) > width * 100 / 210]
     assert red_rows, "the red separator line is missing"
-    assert abs(red_rows[0] / height * 297 - 114.5) < 3  # where the layout test measures it
-    assert not browser_log.problems, browser_log.problems
+    assert abs(red_rows[0] / height * 297 - 114.5) < 4  # where the layout test measures it
+    # The seal is drawn once, on the page that carries the signature and the date.
+    sealed = [line.split() for line in images if line.split()[2] == "image"]
+    assert len(sealed) == 1
+    text = PdfReader(pdf).pages[int(sealed[0][0]) - 1].extract_text().replace(" ", "")
+    assert "乌兰浩特市人民政府" in text and re.search(r"2026年\d+月\d+日", text)
+    last = Image.open(next(artifacts_dir.glob(f"outgoing-p{pages}-*.png"))).convert("L")
+    lpx = last.load()
+
+    def dark_run(y: int) -> int:
+        best = run = 0
+        for x in range(last.size[0]):
+            run = run + 1 if lpx[x, y] < 200 else 0  # a 0.35 mm rule is grey at 60 dpi
+            best = max(best, run)
+        return best
+
+    rules = [y for y in range(last.size[1]) if dark_run(y) > last.size[0] * 100 / 210]
+    assert rules and abs(rules[-1] / last.size[1] * 297 - 262) < 2.5  # on the text block's edge
+    # Django's own admin page has no icon link, so Chromium asks for /favicon.ico (404) there.
+    problems = [p for p in browser_log.problems if "/favicon.ico" not in p]
+    assert not problems, problems
