@@ -153,6 +153,6 @@ def test_a_meeting_from_agenda_item_to_supervised_decisions(
     image = Image.open(png.with_suffix(".png")).convert("RGB")
     width, height = image.size
     top = image.crop((0, 0, width, height // 3))
-    red = sum(1 for r, g, b in top.getdata() if r > 200 and g < 80 and b < 80)
+    red = sum(1 for r, g, b in top.get_flattened_data() if r > 200 and g < 80 and b < 80)
     assert red > 200, red  # the mark is red and in the top third
     assert browser_log.problems == []
