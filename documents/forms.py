@@ -536,10 +536,12 @@ class ArchiveForm(Form):
 SORTS = {
     "-received": ("-received_at", "-pk"),
     "received": ("received_at", "pk"),
+    # Each ascending order is the exact reverse of its descending one, so one index
+    # (models.IncomingDocument.Meta.indexes) serves both directions.
     "-urgency": ("-priority", "-received_at", "-pk"),
-    "urgency": ("priority", "-received_at", "-pk"),
-    "-number": ("-registration_year", "-registration_serial"),
-    "number": ("registration_year", "registration_serial"),
+    "urgency": ("priority", "received_at", "pk"),
+    "-number": ("-registration_year", "-registration_serial", "-pk"),
+    "number": ("registration_year", "registration_serial", "pk"),
 }
 
 
