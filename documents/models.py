@@ -201,7 +201,11 @@ class IncomingQuerySet(models.QuerySet):
         )
 
     def for_list(self) -> IncomingQuerySet:
-        return self.select_related("sender", "presented_to", "lead_section", "lead_unit")
+        """The register's and the export's rows: the long texts they never show stay in the
+        table (a search sorts ~1,600 rows for a section; search_text alone is ~400 bytes)."""
+        return self.select_related("sender", "presented_to", "lead_section", "lead_unit").defer(
+            "summary", "return_reason", "proposal", "outcome", "search_text", "grantees"
+        )
 
 
 class IncomingDocument(models.Model):
