@@ -8,7 +8,8 @@
   year it was completed. Old years are archived; the current one is mostly completed with the
   open states in its last days and weeks. Each document has its IncomingAccess rows (registrar,
   the leaders it was presented to, readers, the lead and assisting handlers, a restricted
-  document's named audience) and `search_text` from `documents.search.index_text` exactly as
+  document's named audience), `grantees` from them by `documents.models.grantee_keys` as
+  `services._grant` writes it, and `search_text` from `documents.search.index_text` exactly as
   `services._reindex` builds it.
   The rows that need work items (Handling, Circulation) and the work items themselves (screen,
   approve, read, handle, confirm, file; kind "document", linked to the document) are written for
@@ -55,6 +56,7 @@ from documents.models import (
     Marking,
     NumberSeries,
     Routing,
+    grantee_keys,
 )
 from documents.search import index_text
 from office import workcalendar
@@ -667,6 +669,7 @@ class _Generator:
             flow.proposal, flow.presented_to, flow.presented_at, flow.lead_section,
             flow.lead_unit, flow.due_at, flow.outcome, completed_at, completed_by, retention,
             volume, archived_at, archived_by, search_text, flow.updated,
+            grantee_keys(marking, [a[:3] for a in d.access]),
         ]  # fmt: skip
         return d
 
@@ -838,6 +841,7 @@ DOC_COLUMNS = (
     "screened_at", "return_reason", "proposal", "presented_to_id", "presented_at",
     "lead_section_id", "lead_unit_id", "due_at", "outcome", "completed_at", "completed_by_id",
     "retention", "volume_reference", "archived_at", "archived_by_id", "search_text", "updated_at",
+    "grantees",
 )  # fmt: skip
 ACCESS_COLUMNS = ("document_id", "user_id", "section_id", "unit_id", "reason", "granted_at")
 INSTRUCTION_COLUMNS = (

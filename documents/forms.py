@@ -536,10 +536,12 @@ class ArchiveForm(Form):
 SORTS = {
     "-received": ("-received_at", "-pk"),
     "received": ("received_at", "pk"),
+    # Each ascending order is the exact reverse of its descending one, so one index
+    # (models.IncomingDocument.Meta.indexes) serves both directions.
     "-urgency": ("-priority", "-received_at", "-pk"),
-    "urgency": ("priority", "-received_at", "-pk"),
-    "-number": ("-registration_year", "-registration_serial"),
-    "number": ("registration_year", "registration_serial"),
+    "urgency": ("priority", "received_at", "pk"),
+    "-number": ("-registration_year", "-registration_serial", "-pk"),
+    "number": ("registration_year", "registration_serial", "pk"),
 }
 
 
@@ -567,6 +569,26 @@ class ListFilterForm(Form):
     received_to = forms.DateField(label=_("Received until"), required=False, widget=DATE_INPUT)
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS])
 
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and start > end:
+            # Said on the page; the list is then filtered by the start date only.
+            self.add_error(
+                "received_to", _("The end date is before the start date: it is not applied.")
+            )
+        return cleaned
+
     def values(self) -> dict:
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+    def notices(self) -> list[str]:
+        """What was not applied, to say so above the list (an unreadable date, a range the
+        wrong way round); choices and the sort are whitelisted and simply fall back."""
+        shown = ("received_from", "received_to")
+        return [
+            _("%(field)s: %(error)s") % {"field": self.fields[name].label, "error": error}
+            for name in shown
+            for error in self.errors.get(name, [])
+        ]

@@ -6,16 +6,19 @@ return with reasons) → 拟办 + 呈批 (or 传阅) → 批示 → 承办 (主�
 
 Who may see a document is one table, `IncomingAccess`: a row per person, section or unit the
 document was routed to (the registrar, the leaders it was presented to, the readers, the handling
-sections). "Which documents may this user see" is one subquery on it (`visible_to`), used by every
-list, search, count, export, download and PDF. A restricted (受控) document counts only rows that
-name a person: its named audience (知悉范围).
+sections). A restricted (受控) document counts only rows that name a person: its named audience
+(知悉范围). The table is copied onto the document as `grantees` (a key per person, section and
+unit it opens the document to), kept in step by `documents.services` in the transaction that
+grants; "which documents may this user see" (`visible_to`) is one test on that column, used by
+every list, search, count, export, download and PDF — on PostgreSQL through a GIN index, so a
+section's register and search need no join over millions of access rows.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -116,40 +119,78 @@ class NumberSeries(models.Model):
         return f"{self.prefix}〔{self.year}〕{self.last_number}号"
 
 
+def person_key(user_id: int) -> str:
+    return f"p{user_id}"
+
+
+def section_key(section_id: int) -> str:
+    return f"s{section_id}"
+
+
+def unit_key(unit_id: int) -> str:
+    return f"u{unit_id}"
+
+
+def grantee_keys(marking: str, grants) -> str:
+    """The `grantees` of a document from its IncomingAccess rows as (user_id, section_id,
+    unit_id) triples: every person, and — unless the document is restricted — every section
+    and unit; sorted, each once, space-separated. A section's or unit's grant never opens a
+    restricted document: only its named audience may read it (知悉范围; ARCHITECTURE.md, "Who
+    may see what"). Whatever adds or removes an access row calls services.sync_grantees in the
+    same transaction (S-16: a revoked grant ends on the next request)."""
+    keys = set()
+    for user_id, section_id, unit_id in grants:
+        if user_id is not None:
+            keys.add(person_key(user_id))
+        elif marking == Marking.RESTRICTED:
+            continue
+        elif section_id is not None:
+            keys.add(section_key(section_id))
+        elif unit_id is not None:
+            keys.add(unit_key(unit_id))
+    return " ".join(sorted(keys))
+
+
+class RoutedTo(Func):
+    """True where the document's `grantees` hold any of `keys`. On PostgreSQL this is the
+    expression of the GIN index `incoming_find_gin` (migration 0005, beside the search tokens),
+    so it must stay spelled exactly so; elsewhere (SQLite, the embedded default) a LIKE per key
+    on the space-padded list."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, keys):
+        super().__init__(F("grantees"))
+        self.keys = list(keys)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"string_to_array({column}, ' ') && %s::text[]", (*params, self.keys)
+        tests = " OR ".join(f"(' ' || {column} || ' ') LIKE %s" for _ in self.keys)
+        return f"({tests})", (*params, *(f"% {key} %" for key in self.keys))
+
+
 class IncomingQuerySet(models.QuerySet):
     def visible_to(self, user) -> IncomingQuerySet:
-        """The documents `user` may see, as ONE subquery on IncomingAccess (S-11)."""
+        """The documents `user` may see, as ONE condition on `grantees` (S-11): the person's own
+        key, their section's and their unit's. The secretariat (view_all) sees every document
+        that is not restricted, and a restricted one only if it names them."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         from office.services.workitems import _staff
 
-        staff = _staff(user)
-        person = Q(user=user)
-        grants = person
-        if staff is not None and staff.section_id:
-            grants |= Q(section_id=staff.section_id)
-        if staff is not None and staff.unit_id:
-            grants |= Q(unit_id=staff.unit_id)
-        by_person = IncomingAccess.objects.filter(person).values("document_id")
+        mine = [person_key(user.pk)]
         if user.has_perm("documents.view_all_incoming"):
-            # EXISTS, not IN: under an OR, PostgreSQL cannot hash an IN over the registrar's
-            # ~1,000,000 grants and rescans them per row; EXISTS is one index probe, made only
-            # for the restricted rows the first test lets through.
-            mine = IncomingAccess.objects.filter(person, document=OuterRef("pk"))
-            return self.filter(~Q(marking=Marking.RESTRICTED) | Exists(mine))
-        if grants is person:
-            # A leader or anyone in no section or unit: only personal grants, whatever the
-            # marking. A plain `pk IN (…)` lets PostgreSQL use a semi-join; under an OR it fell
-            # back to rescanning a leader's ~500,000 grants for every row (9 s at 1,000,000).
-            return self.filter(pk__in=by_person)
-        # A section's or unit's grant opens non-restricted documents only; a restricted one
-        # needs a personal grant (its named audience). One IN, so still a semi-join.
-        routed = (
-            IncomingAccess.objects.filter(grants)
-            .filter(person | ~Q(document__marking=Marking.RESTRICTED))
-            .values("document_id")
-        )
-        return self.filter(pk__in=routed)
+            return self.filter(~Q(marking=Marking.RESTRICTED) | RoutedTo(mine))
+        staff = _staff(user)
+        keys = list(mine)
+        if staff is not None and staff.section_id:
+            keys.append(section_key(staff.section_id))
+        if staff is not None and staff.unit_id:
+            keys.append(unit_key(staff.unit_id))
+        return self.filter(RoutedTo(keys))
 
     def awaiting(self, leader) -> IncomingQuerySet:
         """The approval queue: presented to this leader, 特急 first, then the longest waiting."""
@@ -160,7 +201,11 @@ class IncomingQuerySet(models.QuerySet):
         )
 
     def for_list(self) -> IncomingQuerySet:
-        return self.select_related("sender", "presented_to", "lead_section", "lead_unit")
+        """The register's and the export's rows: the long texts they never show stay in the
+        table (a search sorts ~1,600 rows for a section; search_text alone is ~400 bytes)."""
+        return self.select_related("sender", "presented_to", "lead_section", "lead_unit").defer(
+            "summary", "return_reason", "proposal", "outcome", "search_text", "grantees"
+        )
 
 
 class IncomingDocument(models.Model):
@@ -261,6 +306,9 @@ class IncomingDocument(models.Model):
     # Character bigrams of title, sender, numbers and instruction text: a two-character Chinese
     # word is one token, found through a GIN index on PostgreSQL (documents.search).
     search_text = models.TextField(editable=False, blank=True)
+    # Whom the IncomingAccess rows open the document to, as keys (p<user> s<section> u<unit>;
+    # `grantee_keys`): what `visible_to` tests. Written only by services._grant.
+    grantees = models.TextField(editable=False, blank=True, default="", db_default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = IncomingQuerySet.as_manager()
@@ -297,7 +345,19 @@ class IncomingDocument(models.Model):
                 condition=Q(state="presented"),
             ),
             models.Index(fields=["state", "-received_at"], name="incoming_state_received"),
+            # On PostgreSQL migration 0005 rebuilds this one covering (INCLUDE grantees,
+            # marking, state, urgency) and adds the GIN and state+urgency indexes the register
+            # needs at 1,000,000 documents; a change here must carry those over.
             models.Index(fields=["-received_at", "-id"], name="incoming_received"),
+            # The register's other sort orders (forms.SORTS) and its section filter, covering
+            # on PostgreSQL too (migration 0007): a sort by number took 2.6 s at 1,000,000.
+            models.Index(
+                fields=["-registration_year", "-registration_serial", "-id"], name="incoming_number"
+            ),
+            models.Index(fields=["-priority", "-received_at", "-id"], name="incoming_priority"),
+            models.Index(
+                fields=["lead_section", "-received_at", "-id"], name="incoming_lead_section"
+            ),
             models.Index(fields=["sender_reference"], name="incoming_sender_ref"),
             models.Index(fields=["sender", "-received_at"], name="incoming_sender_received"),
         ]

@@ -64,6 +64,7 @@ from .models import (
     ProgressNote,
     Retention,
     Routing,
+    grantee_keys,
 )
 
 REGISTRATION_PREFIX_DEFAULT = "收文"
@@ -98,6 +99,10 @@ def registration_number(prefix: str, year: int, serial: int) -> str:
 
 # --- Access ---------------------------------------------------------------------------------
 def _grant(document, reason: str, now, *, users=(), sections=(), units=()) -> None:
+    """Open the document to these people, sections and units: their IncomingAccess rows, then
+    the document's `grantees` (what visible_to reads) rebuilt from all its rows, in the same
+    transaction. The document row is locked first, so two grants at once cannot each write a
+    list that misses the other's keys."""
     rows = [IncomingAccess(document=document, user=u, reason=reason, granted_at=now) for u in users]
     rows += [
         IncomingAccess(document=document, section=s, reason=reason, granted_at=now)
@@ -106,7 +111,22 @@ def _grant(document, reason: str, now, *, users=(), sections=(), units=()) -> No
     rows += [
         IncomingAccess(document=document, unit=u, reason=reason, granted_at=now) for u in units
     ]
+    if not rows:
+        return
+    IncomingDocument.objects.select_for_update().filter(pk=document.pk).values("pk").first()
     IncomingAccess.objects.bulk_create(rows, ignore_conflicts=True)
+    sync_grantees(document)
+
+
+def sync_grantees(document) -> str:
+    """Rebuild `document.grantees` from its IncomingAccess rows (the caller holds the row lock
+    or is the transaction that created the document)."""
+    grants = document.access.values_list("user_id", "section_id", "unit_id")
+    keys = grantee_keys(document.marking, grants)
+    if keys != document.grantees:
+        IncomingDocument.objects.filter(pk=document.pk).update(grantees=keys)
+        document.grantees = keys
+    return keys
 
 
 def _restricted_grant_people(document, reason: str, now, *, sections=(), units=()) -> list:

@@ -15,7 +15,14 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from documents import services
-from documents.models import Handling, IncomingDocument, Instruction, NumberSeries, Routing
+from documents.models import (
+    AccessReason,
+    Handling,
+    IncomingDocument,
+    Instruction,
+    NumberSeries,
+    Routing,
+)
 from office.models import AuditEntry, Notification, WorkItem, WorkState
 from office.services import TransitionError
 from office.services.audit import verify_chain
@@ -104,6 +111,26 @@ def test_32_instructions_at_once_record_exactly_one(secretary, leader):
     assert approve.state == WorkState.DONE
     assert Handling.objects.filter(document=doc).count() == (1 if won[0] == "assign" else 0)
     assert list(verify_chain()) == []
+
+
+def test_grants_at_once_each_keep_their_key_in_the_grantees(secretary):
+    """Grants to the same document in concurrent transactions (each service holds the row
+    lock; _grant takes it too): none of them loses its key in `grantees`."""
+    doc = register(secretary, now=UTC_NOW)
+    readers = list(User.objects.exclude(pk=secretary.pk).order_by("pk")[:8])
+
+    def grant(i: int) -> None:
+        with transaction.atomic():
+            services._grant(
+                IncomingDocument.objects.get(pk=doc.pk),
+                AccessReason.CIRCULATED,
+                UTC_NOW,
+                users=[readers[i]],
+            )
+
+    assert _run(grant, n=len(readers)) == []
+    doc.refresh_from_db()
+    assert set(doc.grantees.split()) == {f"p{u.pk}" for u in [secretary, *readers]}
 
 
 def test_32_registrars_with_rollbacks_leave_numbers_without_gap_or_duplicate(secretary):

@@ -8,11 +8,23 @@ section's active members at that moment), never by view_all holders outside them
 
 from __future__ import annotations
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, Group, User
+from django.db import connection
 
 from documents import services
-from documents.models import IncomingAccess, IncomingDocument, Marking, Routing
+from documents.models import (
+    AccessReason,
+    IncomingAccess,
+    IncomingDocument,
+    Marking,
+    Routing,
+    grantee_keys,
+)
 from office.models import Staff, Unit
 from office.roles import Role
 
@@ -187,3 +199,64 @@ def test_each_person_sees_exactly_what_was_routed_to_them_in_one_query(
         assert IncomingDocument.objects.visible_to(someone).count() == len(SEES[username])
     with django_assert_num_queries(1):
         assert services.can_see(someone, world["assigned"]) is ("assigned" in SEES[username])
+
+
+# --- `grantees`: the access rows copied onto the document (what visible_to reads) ------------
+def _from_access_rows(doc) -> str:
+    rows = IncomingAccess.objects.filter(document=doc).values_list(
+        "user_id", "section_id", "unit_id"
+    )
+    return grantee_keys(doc.marking, rows)
+
+
+def test_the_grantees_follow_the_access_rows_through_every_kind_of_routing(world):
+    for key, doc in world.items():
+        doc = IncomingDocument.objects.get(pk=doc.pk)
+        assert doc.grantees == _from_access_rows(doc), key
+    secretary, mayor = user("secretary").pk, user("mayor").pk
+    general, legal = section("general").pk, section("legal").pk
+    assert IncomingDocument.objects.get(pk=world["assigned"].pk).grantees == " ".join(
+        sorted({f"p{secretary}", f"p{mayor}", f"s{general}", f"s{legal}"})
+    )
+    # A restricted document opens only to people: the section it was assigned to is named by
+    # its members, never by a section key.
+    restricted = IncomingDocument.objects.get(pk=world["restricted"].pk).grantees.split()
+    assert not [k for k in restricted if not k.startswith("p")]
+    assert f"p{user('clerk').pk}" in restricted and f"p{user('vicemayor').pk}" in restricted
+
+
+def test_the_grantees_keep_a_restricted_document_closed_to_a_section_row(secretary, clerk):
+    # Even a section row on a restricted document (no service writes one: they name the
+    # members) does not open it to the section.
+    doc = register(secretary, marking=Marking.RESTRICTED, audience=[user("vicemayor")])
+    services._grant(doc, AccessReason.LEAD, doc.registered_at, sections=[section("general")])
+    assert IncomingAccess.objects.filter(document=doc, section=section("general")).exists()
+    assert "s" not in {k[0] for k in IncomingDocument.objects.get(pk=doc.pk).grantees.split()}
+    assert not services.can_see(clerk, doc)
+
+
+@pytest.mark.parametrize(
+    "marking,expected",
+    [
+        (Marking.INTERNAL, "p12 p5 s3 u7"),
+        (Marking.PUBLIC, "p12 p5 s3 u7"),
+        (Marking.RESTRICTED, "p12 p5"),
+    ],
+)
+def test_grantee_keys_name_each_grantee_once_and_sections_only_when_not_restricted(
+    marking, expected
+):
+    rows = [(5, None, None), (None, 3, None), (None, None, 7), (12, None, None), (5, None, None)]
+    assert grantee_keys(marking, rows) == expected
+
+
+def test_the_migration_backfill_writes_the_grantees_the_services_write(world):
+    """The backfill of migration 0005 (one UPDATE on PostgreSQL, row by row elsewhere) gives
+    every document the same keys as services._grant."""
+    written = dict(IncomingDocument.objects.values_list("pk", "grantees"))
+    assert all(written.values())
+    IncomingDocument.objects.update(grantees="")
+    migration = importlib.import_module("documents.migrations.0005_grantees")
+    with connection.cursor() as cursor:
+        migration.backfill(apps, SimpleNamespace(connection=connection, execute=cursor.execute))
+    assert dict(IncomingDocument.objects.values_list("pk", "grantees")) == written

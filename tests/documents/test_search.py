@@ -1,6 +1,6 @@
 """Chinese search over incoming documents (documents.search): character bigrams, whole Latin and
 digit runs, one token list per field. Runs on SQLite (LIKE/regex) and on PostgreSQL (the GIN
-tsvector index of migration 0002); the same tests hold on both."""
+tsvector index of migration 0005); the same tests hold on both."""
 
 from __future__ import annotations
 
@@ -173,5 +173,23 @@ def test_postgresql_uses_the_gin_index(docs):
         # Few rows: make the planner show whether the GIN index can serve the condition at all.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-    assert "incoming_search_gin" in qs.explain()
+    assert "incoming_find_gin" in qs.explain()
+    assert {d.title for d in qs} == {HEATING}
+
+
+@only_postgres
+@pytest.mark.postgres
+def test_postgresql_finds_a_sections_search_hits_in_one_gin_scan(docs, secretary, leader, clerk):
+    """Search tokens and grantees are columns of one GIN index: a section member's search is
+    one index scan over both, not a bitmap of every document the section may see."""
+    heating, _network = docs
+    assign(present(accept(heating, secretary), secretary, leader), leader, lead=section("general"))
+    qs = search(IncomingDocument.objects.visible_to(clerk), "供暖")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    plan = qs.explain()
+    assert "incoming_find_gin" in plan and "BitmapAnd" not in plan
+    index_cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "to_tsvector" in index_cond and "string_to_array(grantees" in index_cond
     assert {d.title for d in qs} == {HEATING}

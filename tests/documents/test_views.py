@@ -962,3 +962,15 @@ def test_documents_are_not_edited_in_the_admin():
 
     with pytest.raises(NoReverseMatch):
         reverse("admin:documents_incomingdocument_changelist")
+
+
+def test_the_register_says_which_date_filter_it_could_not_apply(client_for, secretary):
+    doc = register(secretary, title="新来文")
+    client = client_for(secretary)
+    day = timezone.localdate(doc.received_at)
+    response = client.get(f"/documents/?received_from={day}&received_to={day - dt.timedelta(1)}")
+    assert list(response.context["page"]) == [doc]  # the start date alone is applied
+    assert "结束日期早于开始日期" in response.content.decode()
+    response = client.get("/documents/?received_from=2026-13-45")
+    assert list(response.context["page"]) == [doc]
+    assert "输入一个有效的日期" in response.content.decode()
