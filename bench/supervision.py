@@ -212,9 +212,10 @@ def board_after_transition(timed) -> str:
     from django.test import Client
     from django.urls import reverse
 
+    from bench.runner import _host
     from supervision.services import bump_board
 
-    client = Client()
+    client = Client(SERVER_NAME=_host())
     client.force_login(User.objects.get(username="supervisor"))
     with transaction.atomic():
         bump_board()
