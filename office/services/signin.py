@@ -115,21 +115,28 @@ def check_code(request, state: Pending, code: str, *, when: float | None = None)
                     object_repr=user.get_username(),
                     request=request,
                 )
+        else:
+            # Still under the row lock: concurrent wrong codes for one person are counted one
+            # after another (django-axes' own counter row is not safe against a race).
+            _count_failure(request, state)
     if step is None:
-        data = request.session.get(PENDING_KEY, {})
-        data["failures"] = state.failures + 1
-        request.session[PENDING_KEY] = data
-        state.failures += 1
-        # Counted by django-axes like a wrong password; audited by office.signals.
-        user_login_failed.send(
-            sender=__name__,
-            credentials={"username": user.get_username(), "second_factor": True},
-            request=request,
-        )
         return False
     abandon(request)
     login(request, user, backend=state.backend)
     return True
+
+
+def _count_failure(request, state: Pending) -> None:
+    data = request.session.get(PENDING_KEY, {})
+    data["failures"] = state.failures + 1
+    request.session[PENDING_KEY] = data
+    state.failures += 1
+    # Counted by django-axes like a wrong password; audited by office.signals.
+    user_login_failed.send(
+        sender=__name__,
+        credentials={"username": state.user.get_username(), "second_factor": True},
+        request=request,
+    )
 
 
 def reset(factor: SecondFactor, *, by, request=None) -> None:
