@@ -359,7 +359,7 @@ class IncomingDocument(models.Model):
                 fields=["lead_section", "-received_at", "-id"], name="incoming_lead_section"
             ),
             models.Index(fields=["sender_reference"], name="incoming_sender_ref"),
-            models.Index(fields=["sender", "-received_at"], name="incoming_sender_received"),
+            models.Index(fields=["sender", "-received_at", "-id"], name="incoming_sender"),
         ]
 
     def __str__(self) -> str:

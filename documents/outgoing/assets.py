@@ -138,7 +138,11 @@ def check_seal(upload) -> bytes:
     transparent = sum(histogram[:16]) / total
     # Ink: pixels that are opaque and not white.
     small = rgba.resize((200, 200))
-    ink = sum(1 for r, g, b, a in small.get_flattened_data() if a > 128 and (r < 230 or g < 200 or b < 200))
+    ink = sum(
+        1
+        for r, g, b, a in small.get_flattened_data()
+        if a > 128 and (r < 230 or g < 200 or b < 200)
+    )
     if ink < 0.02 * 200 * 200:
         raise ValidationError(_("The seal image shows no seal: it is blank or nearly blank."))
     if transparent < 0.2:

@@ -7,11 +7,13 @@ import io
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from office.models import Unit
 from office.paging import CappedPaginator
 from office.services.audit import audit_record
 
@@ -35,7 +37,7 @@ def _filtered(request):
         if field in f:
             documents = documents.filter(**{field: f[field]})
     if "sender" in f:
-        documents = documents.filter(sender_name__contains=f["sender"].strip())
+        documents = _by_sender(documents, f["sender"].strip())
     if "section" in f:
         documents = documents.filter(lead_section=f["section"])
     if "received_from" in f:
@@ -48,6 +50,17 @@ def _filtered(request):
         documents = search.search(documents, f["q"])
     sort = f.get("sort", "-received")
     return form, documents.order_by(*SORTS[sort]), sort, f
+
+
+def _by_sender(documents, text: str):
+    """A unit's name or short name (as picked from the list) filters by that unit — the
+    registration form records a sender typed that way as the unit (forms.SenderField), and the
+    (sender, received_at) index serves it at any volume; any other text matches sender names
+    containing it."""
+    unit = Unit.objects.filter(Q(name=text) | Q(short_name=text)).order_by("pk").first()
+    if unit is not None:
+        return documents.filter(sender=unit)
+    return documents.filter(sender_name__contains=text)
 
 
 def _day_start(day: dt.date) -> dt.datetime:

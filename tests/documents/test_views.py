@@ -124,6 +124,23 @@ def test_the_register_filters_and_sorts(client_for, secretary):
     assert rows(f"?received_from={later}") == []
 
 
+def test_the_register_filters_by_a_unit_picked_from_the_list(client_for, secretary):
+    """A unit's name or short name filters by the unit itself (the index path at 1,000,000);
+    other text still matches sender names containing it."""
+    housing = Unit.objects.get(code="housing")
+    a = register(secretary, title="住建局来文", sender=housing, sender_name="")
+    b = register(secretary, title="外单位来文", sender=None, sender_name="某住房公积金中心")
+    client = client_for(secretary)
+
+    def rows(sender: str) -> list:
+        return list(client.get(reverse("documents:index"), {"sender": sender}).context["page"])
+
+    assert rows(housing.name) == [a]
+    assert rows(housing.short_name) == [a]
+    assert rows("住房") == [b, a]  # free text: every name containing it, newest first
+    assert rows("公积金") == [b]
+
+
 def test_the_register_filters_by_lead_section(client_for, secretary, handling_doc):
     register(secretary, title="另一件来文")
     general = Section.objects.get(code="general")
