@@ -8,6 +8,7 @@ generated names; the uploaded name is kept only as text, cleaned.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
@@ -133,6 +134,22 @@ def check_upload(upload) -> UploadInfo:
 def stored_name(extension: str) -> str:
     """A generated storage name: never the uploaded one (S-22)."""
     return f"{uuid.uuid4().hex}.{extension}"
+
+
+def store_checked(attachment, upload, info: UploadInfo) -> None:
+    """Save a checked upload on an attachment model (incoming, outgoing or petition): its
+    name, type, size and SHA-256 recorded, the file stored under a generated name (S-23)."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment.original_name = info.safe_name
+    attachment.content_type = info.content_type
+    attachment.size = info.size
+    attachment.sha256 = digest.hexdigest()
+    attachment.file.save(stored_name(info.extension), upload, save=False)
+    attachment.save()
 
 
 def content_disposition(name: str, *, inline: bool = False) -> str:

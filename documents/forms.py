@@ -9,7 +9,6 @@ import datetime as dt
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -173,7 +172,7 @@ class SenderField(forms.CharField):
         name = super().clean(value)
         if not name:
             return None, ""
-        unit = Unit.objects.filter(Q(name=name) | Q(short_name=name)).order_by("pk").first()
+        unit = Unit.objects.named(name)
         return (unit, unit.name) if unit else (None, name)
 
 

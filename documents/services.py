@@ -9,7 +9,6 @@ The steps are those of 党政机关公文处理工作条例 第二十四条 (DOM
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
@@ -357,30 +356,15 @@ def incoming_register(
 def attachment_add(*, document, by, kind: str, upload, now=None, audit: bool = True) -> Attachment:
     """Store a checked upload under a generated name (S-21…S-25). `upload` has passed
     `documents.files.check_upload` in the form; it is checked again here."""
-    from .files import check_upload, stored_name
+    from .files import check_upload, store_checked
 
     now = now or timezone.now()
     _require(by, "documents.register_incoming", _("Only the secretariat adds files."))
     if document.is_read_only:
         raise TransitionError(_("An archived or returned document cannot be changed."))
     info = check_upload(upload)
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    attachment = Attachment(
-        document=document,
-        kind=kind,
-        original_name=info.safe_name,
-        content_type=info.content_type,
-        size=info.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=by,
-        uploaded_at=now,
-    )
-    attachment.file.save(stored_name(info.extension), upload, save=False)
-    attachment.save()
+    attachment = Attachment(document=document, kind=kind, uploaded_by=by, uploaded_at=now)
+    store_checked(attachment, upload, info)
     if audit:
         audit_record(
             action="incoming.attach",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from . import qr, totp
-from .models import Section, Staff
+from .models import SecondFactor, Section, Staff
 from .services import signin
 
 log = logging.getLogger("office.errors")
@@ -82,7 +82,10 @@ def second_factor(request):
     if state is None:
         messages.info(request, _("Please sign in again: the sign-in took too long."))
         return redirect("login")
-    factor = signin.authenticator_for(state.user)
+    factor = SecondFactor.objects.filter(user=state.user).first()
+    if factor is None:  # reset by the security admin since the password step
+        signin.abandon(request)
+        return redirect("login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if signin.check_code(request, state, form.cleaned_data["code"]):

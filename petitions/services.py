@@ -11,7 +11,6 @@ outside the database (the SMS with the query code) run after commit.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -339,24 +338,11 @@ def _discard(names: list[str]) -> None:
 
 
 def _attach(petition: Petition, upload, by, now) -> Attachment:
-    from documents.files import check_upload, stored_name
+    from documents.files import check_upload, store_checked
 
     info = check_upload(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    attachment = Attachment(
-        petition=petition,
-        original_name=info.safe_name,
-        content_type=info.content_type,
-        size=info.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=_person(by),
-        uploaded_at=now,
-    )
-    attachment.file.save(stored_name(info.extension), upload, save=False)
-    attachment.save()
+    attachment = Attachment(petition=petition, uploaded_by=_person(by), uploaded_at=now)
+    store_checked(attachment, upload, info)
     return attachment
 
 

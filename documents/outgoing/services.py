@@ -1000,9 +1000,8 @@ def outgoing_attach(*, document: OutgoingDocument, by, upload, now=None):
     allowlist and content sniffing, size limit, a generated storage name); audited. Only while
     the document is a draft, by those who may edit it: after signature a new attachment is a
     substantive change and goes back through the route."""
-    import hashlib
 
-    from documents.files import check_upload, stored_name
+    from documents.files import check_upload, store_checked
 
     from .models import OutgoingAttachment
 
@@ -1014,22 +1013,8 @@ def outgoing_attach(*, document: OutgoingDocument, by, upload, now=None):
             raise PermissionDenied(_("Files can be attached only to a draft you may edit."))
         if document.files.count() >= MAX_FILES:
             raise ValidationError(_("A draft takes at most %(n)d files.") % {"n": MAX_FILES})
-        digest = hashlib.sha256()
-        upload.seek(0)
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        attachment = OutgoingAttachment(
-            document=document,
-            original_name=info.safe_name,
-            content_type=info.content_type,
-            size=info.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=by,
-            uploaded_at=now,
-        )
-        attachment.file.save(stored_name(info.extension), upload, save=False)
-        attachment.save()
+        attachment = OutgoingAttachment(document=document, uploaded_by=by, uploaded_at=now)
+        store_checked(attachment, upload, info)
         audit_record(
             action="outgoing.attach",
             actor=by,

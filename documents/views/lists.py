@@ -7,7 +7,6 @@ import io
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -57,7 +56,7 @@ def _by_sender(documents, text: str):
     registration form records a sender typed that way as the unit (forms.SenderField), and the
     (sender, received_at) index serves it at any volume; any other text matches sender names
     containing it."""
-    unit = Unit.objects.filter(Q(name=text) | Q(short_name=text)).order_by("pk").first()
+    unit = Unit.objects.named(text)
     if unit is not None:
         return documents.filter(sender=unit)
     return documents.filter(sender_name__contains=text)

@@ -59,6 +59,13 @@ class UnitKind(models.TextChoices):
     EXTERNAL = "external", _("external unit")
 
 
+class UnitQuerySet(models.QuerySet):
+    def named(self, text: str) -> Unit | None:
+        """The unit whose name or short name is exactly ``text`` (as typed or picked from a
+        list of units), or None."""
+        return self.filter(Q(name=text) | Q(short_name=text)).order_by("pk").first()
+
+
 class Unit(models.Model):
     """A unit outside the office's sections: our subordinate units, and the external departments,
     towns and sub-districts that documents, petitions and tasks are sent to."""
@@ -79,6 +86,8 @@ class Unit(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
     active = models.BooleanField(_("active"), default=True)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit")

@@ -48,6 +48,7 @@ def begin(request, user, next_url: str) -> None:
     """The password was right: remember who, for TOTP_PENDING_MINUTES, in a fresh session key
     (no fixation of the half-signed-in session)."""
     request.session.cycle_key()
+    authenticator_for(user)  # here, in the POST: the code page's GET only reads it
     request.session[PENDING_KEY] = {
         "user": user.pk,
         "backend": user.backend,

@@ -100,10 +100,12 @@ def test_a_leader_enrols_at_the_first_sign_in_and_is_signed_in_only_by_the_code(
     assert not _signed_in(client)
     assert client.get("/").status_code == 302  # the inbox still asks for a sign-in
 
+    mayor = User.objects.get(username="mayor")
+    factor = SecondFactor.objects.get(user=mayor)  # created by the password step (a POST)
     page = client.get("/accounts/verify/").content.decode()
     assert "设置身份验证器" in page and "<svg" in page and 'autocomplete="one-time-code"' in page
-    mayor = User.objects.get(username="mayor")
-    factor = SecondFactor.objects.get(user=mayor)
+    assert client.get("/accounts/verify/").status_code == 200
+    assert SecondFactor.objects.get(user=mayor).secret == factor.secret  # a GET changes nothing
     assert factor.confirmed_at is None
     assert totp.grouped(totp.unseal(factor.secret)) in page  # the key, for typing in by hand
 
@@ -271,3 +273,13 @@ def test_one_code_in_two_tabs_at_once_signs_in_once(required, demo_office):
     with ThreadPoolExecutor(len(clients)) as pool:
         codes = list(pool.map(attempt, clients))
     assert sorted(codes) == [200, 200, 200, 302]
+
+
+def test_an_authenticator_reset_between_the_two_steps_starts_the_sign_in_again(
+    required, demo_office, client
+):
+    _password(client, "mayor")
+    SecondFactor.objects.filter(user__username="mayor").delete()
+    response = client.get("/accounts/verify/")
+    assert response.status_code == 302 and response.url == "/accounts/login/"
+    assert signin.PENDING_KEY not in client.session
