@@ -159,11 +159,9 @@ def _agenda_due(meeting: Meeting, now) -> dt.datetime:
     return max(meeting.starts_at - dt.timedelta(days=2), now)
 
 
-def _in_workdays(now, n: int) -> dt.datetime | None:
-    try:
-        day = workcalendar.add_workdays(timezone.localtime(now).date(), n)
-    except workcalendar.CalendarNotLoaded:
-        return None
+def _in_workdays(now, n: int) -> dt.datetime:
+    """`n` working days from `now` on the one working calendar (provisional years included)."""
+    day = workcalendar.add_workdays(timezone.localtime(now).date(), n)
     return workcalendar.end_of_day(day)
 
 

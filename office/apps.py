@@ -7,4 +7,4 @@ class OfficeConfig(AppConfig):
     verbose_name = _("Office")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (sign-in logging, calendar cache; no business logic)
+        from . import checks, signals  # noqa: F401  (sign-in logging, calendar cache, checks)

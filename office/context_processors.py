@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .roles import ADMIN_SITE_ROLES
+from .roles import ADMIN_SITE_ROLES, Role
 
 
 def shell(request) -> dict:
@@ -31,6 +31,11 @@ def shell(request) -> dict:
     context["shows_admin_link"] = user.is_superuser or (
         user.is_staff and bool(_group_names(user) & ADMIN_SITE_ROLES)
     )
+    if user.is_staff and Role.SYSTEM_ADMIN in _group_names(user):
+        # From 1 November while next year is provisional (the calendar is cached per process).
+        from .services.calendar import next_year_warning
+
+        context["calendar_warning"] = next_year_warning()
     return context
 
 

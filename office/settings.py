@@ -287,6 +287,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * DEADLINE_SWEEP_MINUTES,
         "options": {"expires": 60.0 * DEADLINE_SWEEP_MINUTES - 10},
     },
+    # From 1 November: the system admins are told weekly while next year's notice is missing.
+    "calendar-reminder": {
+        "task": "office.tasks.calendar_reminder",
+        "schedule": 6 * 3600.0,
+        "options": {"expires": 6 * 3600.0 - 10},
+    },
     "relay-outbox": {
         "task": "office.tasks.relay_outbox",
         "schedule": 60.0,

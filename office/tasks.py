@@ -29,3 +29,12 @@ def relay_outbox() -> int:
     from .delivery import deliver_pending
 
     return deliver_pending()
+
+
+@shared_task(ignore_result=True)
+def calendar_reminder() -> int:
+    """Weekly, from 1 November while next year's holiday notice is not entered: tell the system
+    admins (office.services.calendar.remind_system_admins; once per person per week)."""
+    from .services.calendar import remind_system_admins
+
+    return remind_system_admins()

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views, views_work
+from . import views, views_calendar, views_work
 
 office_patterns = (
     [
@@ -30,6 +30,8 @@ office_patterns = (
         path("register/export.xlsx", views_work.register_export, name="register_export"),
         path("staff/", views.staff_list, name="staff_list"),
         path("about/", views.about, name="about"),
+        path("calendar/", views_calendar.calendar_index, name="calendar"),
+        path("calendar/<int:year>/", views_calendar.calendar_year, name="calendar_year"),
     ],
     "office",
 )

@@ -5,7 +5,13 @@
   the next working day; the last day ends at 24:00.
 - Working-day periods (statutes that say "工作日", internal 限时办结 rules): count working days
   from the day after the start; a make-up working day (调休) on a weekend counts.
-- A year without a loaded schedule is an error (`CalendarNotLoaded`), never a guess.
+- A year is *confirmed* when the State Council's notice for it has been entered (a
+  `CalendarYear` row with its days). A later year with no notice yet is *provisional*: its days
+  off are derived from the law (`office.statutory`: 《全国年节及纪念日放假办法》 2024 第二条 and
+  第六条), so deadlines are computed on them, flagged 暂定 wherever shown, and recomputed when the
+  year is confirmed (`office.services.calendar.calendar_confirm`). Only a year beyond the
+  provisional horizon (more than `HORIZON_YEARS` after this one), or an unconfirmed year before the
+  revised 办法, is refused (`CalendarNotLoaded`) — the office never stops for want of a notice.
 
 The table is small (one row per exceptional date), so each process reads it once and keeps it for
 a minute; the admin edits it once a year, and saving there invalidates this process at once.
@@ -23,19 +29,30 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 _MAX_AGE_SECONDS = 60
+# How far past this year a provisional year may be used: a deadline further out is refused.
+HORIZON_YEARS = 2
+
+CONFIRMED = "confirmed"
+PROVISIONAL = "provisional"
+UNAVAILABLE = "unavailable"
+
+# Said beside every provisional date shown to the public (a notice, the petition look-up).
+PUBLIC_CAVEAT = "暂定，以国务院公布的放假安排为准"
 
 
 class CalendarNotLoaded(Exception):
-    """The working calendar has no schedule for this year; the admin must enter it."""
+    """No date can be computed in this year: beyond the provisional horizon, or an earlier year
+    whose notice was never entered."""
 
     def __init__(self, year: int):
         self.year = year
         super().__init__(
             _(
-                "The working calendar for %(year)d is not loaded: the system admin must enter "
-                "the State Council holiday schedule for %(year)d before deadlines can be computed."
+                "The working calendar cannot compute dates in %(year)d: that year is beyond the "
+                "provisional calendar (up to %(last)d) and its State Council holiday schedule has "
+                "not been entered."
             )
-            % {"year": year}
+            % {"year": year, "last": horizon_year()}
         )
 
 
@@ -72,19 +89,87 @@ def _load() -> _Snapshot:
     return _snapshot
 
 
-def _check(day: dt.date, snap: _Snapshot) -> None:
-    if day.year not in snap.years:
-        raise CalendarNotLoaded(day.year)
+def horizon_year(today: dt.date | None = None) -> int:
+    """The last year a provisional calendar is used for."""
+    return (today or _today()).year + HORIZON_YEARS
+
+
+def _today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def year_status(year: int, *, today: dt.date | None = None) -> str:
+    """ "confirmed" (the State Council's notice entered), "provisional" (derived from the law,
+    within the horizon) or "unavailable" (no date may be computed in it)."""
+    if year in _load().years:
+        return CONFIRMED
+    from .statutory import FIRST_YEAR
+
+    if FIRST_YEAR <= year <= horizon_year(today):
+        return PROVISIONAL
+    return UNAVAILABLE
+
+
+def is_provisional(day: dt.date | dt.datetime | None) -> bool:
+    """Whether a date (or a deadline: 24:00 of its last day) lies in a provisional year."""
+    if day is None:
+        return False
+    if isinstance(day, dt.datetime):
+        day = (day.astimezone(local_tz()) - dt.timedelta(microseconds=1)).date()
+    return year_status(day.year) == PROVISIONAL
+
+
+def period_is_provisional(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> bool:
+    """Whether counting from `start` to `end` crossed a provisional year (so the result moves
+    when that year is confirmed)."""
+    if isinstance(start, dt.datetime):
+        start = start.astimezone(local_tz()).date()
+    if isinstance(end, dt.datetime):
+        end = (end.astimezone(local_tz()) - dt.timedelta(microseconds=1)).date()
+    return any(
+        year_status(y) == PROVISIONAL for y in range(min(start, end).year, max(start, end).year + 1)
+    )
+
+
+def _provisional_sets(year: int) -> frozenset[dt.date]:
+    from .statutory import provisional_holidays
+
+    return frozenset(d.date for d in provisional_holidays(year))
+
+
+def days_off(year: int) -> list[tuple[dt.date, str, str]]:
+    """The year's exceptional days as (date, kind, name), from whichever source is in force:
+    the entered notice, or the law for a provisional year (kind is a `DayKind` value)."""
+    status = year_status(year)
+    if status == CONFIRMED:
+        from .models import CalendarDay
+
+        return list(
+            CalendarDay.objects.filter(date__year=year)
+            .order_by("date")
+            .values_list("date", "kind", "name")
+        )
+    if status == PROVISIONAL:
+        from .statutory import provisional_holidays
+
+        return [(d.date, "holiday", d.name) for d in provisional_holidays(year)]
+    raise CalendarNotLoaded(year)
 
 
 def is_workday(day: dt.date) -> bool:
     snap = _load()
-    _check(day, snap)
-    if day in snap.makeup_days:
-        return True
-    if day in snap.holidays:
-        return False
-    return day.weekday() < 5
+    if day.year in snap.years:
+        if day in snap.makeup_days:
+            return True
+        if day in snap.holidays:
+            return False
+        return day.weekday() < 5
+    if year_status(day.year) != PROVISIONAL:
+        raise CalendarNotLoaded(day.year)
+    # A provisional year has no make-up working days: 调休 is the State Council's yearly choice.
+    return day.weekday() < 5 and day not in _provisional_sets(day.year)
 
 
 def next_workday(day: dt.date) -> dt.date:

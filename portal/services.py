@@ -372,13 +372,10 @@ def evaluation_moderate(*, evaluation: Evaluation, by, approve: bool, now=None) 
 # --- 首问登记 -------------------------------------------------------------------------------
 def inquiry_promise_limit(now: dt.datetime) -> dt.date | None:
     """The latest date a first responder may promise: the `inquiry.promise` rule from today
-    (限时办结制: the promised limit must not exceed the one the office publishes). None while
-    the calendar of the year it falls in is not loaded."""
+    (限时办结制: the promised limit must not exceed the one the office publishes), on the one
+    working calendar (a provisional year included)."""
     rule = TimeLimitRule.objects.get(code="inquiry.promise")
-    try:
-        due = workcalendar.due_at(rule, now)
-    except workcalendar.CalendarNotLoaded:
-        return None
+    due = workcalendar.due_at(rule, now)
     return (due - dt.timedelta(seconds=1)).date()
 
 

@@ -5,8 +5,8 @@ The warning window (黄灯, DOMAIN.md §5.3) is counted in working days, so a ho
 the warning: three working days before a deadline just after National Day fall before it.
 
 The deadline of a task is a date a person chose; it needs no calendar. Dates the system computes
-do, and the calendar holds only the years the State Council has published. For such a year the
-computation falls back to Monday–Friday (documented; the admin loads the year each November).
+use the one working calendar (office.workcalendar): a year whose notice is not entered yet is
+provisional there, never a Monday–Friday guess of this app's own.
 """
 
 from __future__ import annotations
@@ -21,10 +21,7 @@ from .models import ReportingCycle, warning_days
 
 
 def is_workday(day: dt.date) -> bool:
-    try:
-        return workcalendar.is_workday(day)
-    except workcalendar.CalendarNotLoaded:
-        return day.weekday() < 5
+    return workcalendar.is_workday(day)
 
 
 def next_workday(day: dt.date) -> dt.date:

@@ -292,10 +292,7 @@ def task_open(
 
         rule = TimeLimitRule.objects.filter(code="supervision.proposal").first()
         if rule is not None:
-            try:
-                due_on = (workcalendar.due_at(rule, now) - dt.timedelta(seconds=1)).date()
-            except workcalendar.CalendarNotLoaded:
-                due_on = _months_after(timezone.localdate(now), 3)
+            due_on = (workcalendar.due_at(rule, now) - dt.timedelta(seconds=1)).date()
     if chase_start is None:
         chase_start = ChaseLevel.ORANGE if urgent else ChaseLevel.BLUE
     if chase_start not in (ChaseLevel.BLUE, ChaseLevel.ORANGE, ChaseLevel.RED):

@@ -1,12 +1,41 @@
-"""Personas and shared fixtures. The demo office is the test office: one seed, real roles."""
+"""Personas and shared fixtures. The demo office is the test office: one seed, real roles.
+
+`ZB_CLOCK=2026-12-31T23:30:00+08:00 pytest …` runs the tests with the clock moved to that moment
+(time-machine, the clock still ticking): `.ci/run` does it for the year's turning points, so a
+test that only passes in some weeks of the year fails on the day it is written."""
 
 from __future__ import annotations
+
+import datetime as dt
+import os
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+
+
+def pytest_configure(config):
+    clock = os.environ.get("ZB_CLOCK")
+    if clock:
+        import time_machine
+
+        traveller = time_machine.travel(dt.datetime.fromisoformat(clock), tick=True)
+        traveller.start()
+        config._zb_clock = traveller
+
+
+def pytest_report_header(config):
+    clock = os.environ.get("ZB_CLOCK")
+    return f"clock moved to {clock} (ZB_CLOCK)" if clock else None
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_zb_clock", None)
+    if traveller is not None:
+        traveller.stop()
+
 
 PERSONAS = {
     "clerk": "clerk",  # 综合科 staff

@@ -64,6 +64,9 @@ TABLE: dict[str, dict[str, object]] = {
     "office:about": everyone(200),
     "office:notification_open": everyone(405, anonymous="login"),
     "office:notifications_read_all": everyone(405, anonymous="login"),
+    # The working calendar: the system admin enters each year's State Council notice.
+    "office:calendar": only(["system_admin"]),
+    "office:calendar_year": only(["system_admin"]),
     "office:register": only(["section_head", "secretary", "leader", "supervisor"]),
     "office:register_export": only(["section_head", "secretary", "leader", "supervisor"]),
     # Incoming documents. The register, its export and the queue list only what the person may
@@ -214,6 +217,10 @@ def _url_for(name: str) -> str:
             return reverse(name, args=[1])  # POST-only: refused before any lookup
         clerk = User.objects.get(username="clerk")
         return reverse(name, args=[WorkItem.objects.filter(assignee=clerk).first().pk])
+    if name == "office:calendar_year":
+        from django.utils import timezone
+
+        return reverse(name, args=[timezone.localdate().year + 1])
     if name.startswith("documents:") and name.removeprefix("documents:") in DOCUMENT_TRANSITIONS:
         return reverse(name, args=[1])  # POST-only: refused before any lookup
     if name in ("documents:incoming", "documents:incoming_slip"):

@@ -148,11 +148,8 @@ def incoming_detail(request, pk: int):
     return _render_detail(request, document)
 
 
-def _default_due() -> dt.date | None:
-    try:
-        return workcalendar.add_workdays(timezone.localdate(), DEFAULT_WORKDAYS)
-    except workcalendar.CalendarNotLoaded:
-        return None
+def _default_due() -> dt.date:
+    return workcalendar.add_workdays(timezone.localdate(), DEFAULT_WORKDAYS)
 
 
 def _render_detail(request, document: IncomingDocument, bound: dict | None = None):

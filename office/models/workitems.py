@@ -216,6 +216,11 @@ class WorkItem(models.Model):
     outcome = models.TextField(_("outcome"), blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    # The deadline was counted across a provisional calendar year (暂定, office.workcalendar) and
+    # will be counted again when that year is confirmed, by replaying `due_basis`: the rule, the
+    # start, then each extension (units) and each stopped clock (seconds) in order.
+    due_provisional = models.BooleanField(_("provisional deadline"), default=False)
+    due_basis = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = WorkItemQuerySet.as_manager()
@@ -248,6 +253,11 @@ class WorkItem(models.Model):
             ),
         ]
         indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(state="open", due_provisional=True),
+                name="workitem_open_provisional",
+            ),
             models.Index(
                 fields=["assignee", "-priority", "due_at"],
                 condition=Q(state="open"),

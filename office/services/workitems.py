@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,10 @@ from ..roles import Role
 from . import TransitionError
 from .audit import audit_record
 from .notify import notify
+
+# Sent when a deadline is counted again (`workitem_recount`), with item, old_due and new_due, so
+# an app that shows a copy of the deadline on its own record keeps it in step.
+due_moved = Signal()
 
 # Without a rule: remind a day before, the section head a day after, the leader two days after.
 DEFAULT_REMIND_BEFORE = dt.timedelta(hours=24)
@@ -209,6 +214,8 @@ def workitem_open(
             item.object_id = subject.pk
         if due_at is None and rule is not None:
             due_at = workcalendar.due_at(rule, start)
+            item.due_basis = {"start": start.isoformat(), "amount": rule.amount, "steps": []}
+            item.due_provisional = workcalendar.period_is_provisional(start, due_at)
         _schedule(item, due_at, new_cycle=False)
         item.save()
         _event(item, WorkItemEventKind.OPEN, actor, now, new_due=due_at)
@@ -362,6 +369,8 @@ def workitem_resume(*, item: WorkItem, by, now=None) -> WorkItem:
             raise PermissionDenied(_("You may not restart the clock of this work."))
         old_due = item.due_at
         new_due = old_due + (now - item.paused_at) if old_due else None
+        if item.due_basis is not None:
+            item.due_basis["steps"].append(["pause", (now - item.paused_at).total_seconds()])
         item.paused_at = None
         _schedule(item, new_due, new_cycle=True)
         item.save()
@@ -403,6 +412,9 @@ def workitem_extend(*, item: WorkItem, by, amount: int, reason: str, now=None) -
             raise PermissionDenied(_("Only a leader may approve this extension."))
         old_due = item.due_at
         new_due = workcalendar.extend(rule, old_due, amount)
+        if item.due_basis is not None:
+            item.due_basis["steps"].append(["extend", amount])
+            item.due_provisional |= workcalendar.period_is_provisional(old_due, new_due)
         item.extensions += 1
         _schedule(item, new_due, new_cycle=True)
         item.save()
@@ -454,6 +466,8 @@ def workitem_reschedule(
         if old_due == due_at:
             return item
         _schedule(item, due_at, new_cycle=True)
+        # A date an app's procedure decided is not counted again when a year is confirmed.
+        item.due_basis, item.due_provisional = None, False
         item.save()
         _event(
             item,
@@ -499,3 +513,66 @@ def workitem_urge(*, item: WorkItem, by, message: str = "", now=None) -> WorkIte
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def recounted_due(item: WorkItem) -> dt.datetime | None:
+    """The deadline counted again from `due_basis` on the calendar as it is now: the rule from
+    the start, then each extension and stopped clock in the order they happened."""
+    basis = item.due_basis
+    if basis is None or item.rule is None:
+        return None
+    start = dt.datetime.fromisoformat(basis["start"])
+    due = workcalendar.due_at(item.rule, start, amount=basis["amount"])
+    for kind, value in basis.get("steps", []):
+        if kind == "extend":
+            due = workcalendar.extend(item.rule, due, int(value))
+        elif kind == "pause":
+            due += dt.timedelta(seconds=value)
+    return due
+
+
+def workitem_recount(*, item: WorkItem, reason: str, by=None, now=None) -> tuple[WorkItem, bool]:
+    """Count a provisional deadline again after its year was confirmed or corrected (DOMAIN.md
+    §4.2; the State Council's notice replaces the days the law alone gave). Returns the item and
+    whether its deadline moved; a move restarts the ladder, is recorded and audited like any
+    reschedule. Nobody is notified here: the calendar service tells each person once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        item = _locked(item)
+        if item.state != WorkState.OPEN or item.due_basis is None:
+            return item, False
+        new_due = recounted_due(item)
+        start = dt.datetime.fromisoformat(item.due_basis["start"])
+        still = workcalendar.period_is_provisional(start, new_due)
+        old_due = item.due_at
+        if new_due == old_due:
+            if item.due_provisional != still:
+                item.due_provisional = still
+                item.save(update_fields=["due_provisional"])
+            return item, False
+        if item.paused_at is not None:
+            # The clock is stopped: only the date moves; resuming adds the stopped time to it.
+            item.due_at = new_due
+        else:
+            _schedule(item, new_due, new_cycle=True)
+        item.due_provisional = still
+        item.save()
+        _event(
+            item,
+            WorkItemEventKind.RESCHEDULE,
+            by,
+            now,
+            reason=reason,
+            old_due=old_due,
+            new_due=new_due,
+        )
+        audit_record(
+            action="workitem.recount",
+            actor=by,
+            obj=item,
+            comment=reason,
+            now=now,
+            changes={"due_at": [_iso(old_due), _iso(new_due)]},
+        )
+        due_moved.send(sender=WorkItem, item=item, old_due=old_due, new_due=new_due)
+    return item, True

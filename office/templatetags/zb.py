@@ -7,6 +7,8 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
+from office import workcalendar
+
 register = template.Library()
 
 
@@ -41,5 +43,30 @@ def zb_due(value) -> str:
     local = timezone.localtime(value)
     if local.time() == dt.time.min:
         day = local.date() - dt.timedelta(days=1)
-        return f"{day.year}年{day.month}月{day.day}日"
-    return zb_datetime(value)
+        text = f"{day.year}年{day.month}月{day.day}日"
+    else:
+        day, text = local.date(), zb_datetime(value)
+    return f"{text}（暂定）" if _provisional(day) else text
+
+
+@register.filter
+def zb_due_public(value) -> str:
+    """A deadline told to the public: a provisional one says on what it depends."""
+    text = zb_due(value)
+    if text.endswith("（暂定）"):
+        return f"{text[: -len('（暂定）')]}（{workcalendar.PUBLIC_CAVEAT}）"
+    return text
+
+
+@register.filter
+def zb_provisional(value) -> bool:
+    """Whether a date or deadline lies in a provisional calendar year (暂定)."""
+    return workcalendar.is_provisional(value) if value else False
+
+
+def _provisional(day: dt.date) -> bool:
+    """A date in a year whose holiday notice is not entered yet (office.workcalendar)."""
+    try:
+        return workcalendar.year_status(day.year) == workcalendar.PROVISIONAL
+    except Exception:  # the calendar table is not there (an error page before migrate)
+        return False

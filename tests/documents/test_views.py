@@ -33,7 +33,7 @@ from documents.models import (
 )
 from office import workcalendar
 from office.models import AuditEntry, Section, Unit
-from tests.documents.incoming_flow import reach, register, user
+from tests.documents.incoming_flow import NOW, reach, register, user
 from tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_the_register_filters_by_lead_section(client_for, secretary, handling_do
 
 
 def test_the_register_filters_by_date_received(client_for, secretary):
-    old = register(secretary, title="旧来文", received_at=timezone.now() - dt.timedelta(days=10))
+    old = register(secretary, title="旧来文", received_at=NOW - dt.timedelta(days=10))
     new = register(secretary, title="新来文")
     client = client_for(secretary)
     day = timezone.localdate(old.received_at)

@@ -1,6 +1,7 @@
 """The working calendar as the migrations load it (chinesecalendar, 2004–2026), the counting rules
-of 民法典 第二百零一条/第二百零三条, and the rule that a year not loaded is never guessed
-(DOMAIN.md §4)."""
+of 民法典 第二百零一条/第二百零三条, and a year without its notice counted on the law's days as
+provisional, never refused within the horizon (DOMAIN.md §4). The clock is fixed at 2026-12-08,
+the day the office first met a 2027 deadline."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from office import workcalendar
@@ -27,11 +29,16 @@ SH = ZoneInfo("Asia/Shanghai")
 D = dt.date
 
 
+NOW = dt.datetime(2026, 12, 8, 10, 0, tzinfo=SH)
+
+
 @pytest.fixture(autouse=True)
 def fresh_calendar(demo_office):
-    """Every test reads the calendar from the database, not from another test's cache."""
+    """Every test reads the calendar from the database, not from another test's cache, on a
+    fixed day (the horizon of provisional years is counted from today)."""
     workcalendar.invalidate()
-    yield
+    with time_machine.travel(NOW, tick=False):
+        yield
     workcalendar.invalidate()
 
 
@@ -150,73 +157,89 @@ def test_workdays_between_undoes_add_workdays():
             assert workdays_between(start, end) == n, (start, n)
 
 
-# --- A year that is not loaded -----------------------------------------------------------
-def test_a_year_that_is_not_loaded_is_refused_naming_the_year():
+# --- A year without its notice: provisional, from the law ---------------------------------
+def test_a_year_without_its_notice_is_provisional_and_beyond_the_horizon_is_refused():
+    assert workcalendar.year_status(2026) == workcalendar.CONFIRMED
+    assert workcalendar.year_status(2027) == workcalendar.PROVISIONAL
+    assert workcalendar.year_status(2028) == workcalendar.PROVISIONAL
+    assert workcalendar.year_status(2029) == workcalendar.UNAVAILABLE  # beyond this year + 2
+    assert workcalendar.year_status(2003) == workcalendar.UNAVAILABLE  # before the 办法 of 2024
+    # 2027 by the law: 春节 除夕 2-05 (Fri) to 初三 2-08, its weekend days made up on 2-09, 2-10.
+    assert [is_workday(D(2027, 2, d)) for d in range(4, 12)] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert is_workday(D(2027, 1, 4))  # no 调休 is guessed: the first Monday works
+    assert not is_workday(D(2027, 1, 1))
     with pytest.raises(CalendarNotLoaded) as info:
-        is_workday(D(2027, 1, 4))
-    assert info.value.year == 2027
+        is_workday(D(2029, 1, 4))
+    assert info.value.year == 2029
     message = str(info.value)
-    assert "2027 年的工作日历尚未录入" in message and "系统管理员" in message
+    assert "2029" in message and "2028" in message and "暂定" not in message
     with translation.override("en"), pytest.raises(CalendarNotLoaded) as info:
-        is_workday(D(2027, 1, 4))
-    assert "working calendar for 2027 is not loaded" in str(info.value)
+        is_workday(D(2029, 1, 4))
+    assert "cannot compute dates in 2029" in str(info.value)
     with pytest.raises(CalendarNotLoaded, match="2003"):
         is_workday(D(2003, 12, 31))
 
 
-def test_nothing_counts_into_a_year_that_is_not_loaded():
+def test_the_horizon_moves_with_the_clock():
+    with time_machine.travel(dt.datetime(2027, 1, 2, 9, 0, tzinfo=SH), tick=False):
+        assert workcalendar.year_status(2029) == workcalendar.PROVISIONAL
+        assert workcalendar.year_status(2030) == workcalendar.UNAVAILABLE
+
+
+def test_deadlines_count_into_a_provisional_year():
     rule = TimeLimitRule.objects.get(code="disclosure.answer")  # 20 working days
-    start = dt.datetime(2026, 12, 10, 9, 0, tzinfo=SH)
-    calls = [
-        lambda: add_workdays(D(2026, 12, 28), 5),  # runs past 12-31
-        lambda: add_workdays(D(2027, 3, 1), 1),
-        lambda: add_calendar_days(D(2026, 12, 20), 30),
-        lambda: next_workday(D(2027, 1, 1)),
-        lambda: workdays_between(D(2026, 12, 30), D(2027, 1, 5)),
-        lambda: workcalendar.due_at(rule, start),
-        lambda: workcalendar.due_at(rule, dt.datetime(2027, 3, 1, 9, 0, tzinfo=SH)),
-        lambda: workcalendar.due_at(
-            TimeLimitRule.objects.get(code="petition.handle"), dt.datetime(2026, 11, 20, tzinfo=SH)
-        ),
-        lambda: workcalendar.due_at(
-            TimeLimitRule.objects.get(code="supervision.proposal"),
-            dt.datetime(2026, 10, 15, tzinfo=SH),
-        ),
-    ]
-    for call in calls:
-        with pytest.raises(CalendarNotLoaded, match="2027"):
-            call()
-    # Inside 2026 the same arithmetic still works.
+    assert add_workdays(D(2026, 12, 28), 5) == D(2027, 1, 5)  # 29, 30, 31, (1-1 off), 4, 5
+    assert add_calendar_days(D(2026, 12, 20), 30) == D(2027, 1, 19)
+    assert next_workday(D(2027, 1, 1)) == D(2027, 1, 4)
+    assert workdays_between(D(2026, 12, 30), D(2027, 1, 5)) == 3  # 12-31, 1-4, 1-5
+    # 20 working days from 2026-12-10: 11, 14–18, 21–25, 28–31, 1-4 … 1-8 → 2027-01-08.
+    due = workcalendar.due_at(rule, dt.datetime(2026, 12, 10, 9, 0, tzinfo=SH))
+    assert due == workcalendar.end_of_day(D(2027, 1, 8))
+    assert workcalendar.is_provisional(due)
+    assert workcalendar.period_is_provisional(dt.datetime(2026, 12, 10, tzinfo=SH), due)
+    # 信访 handling, 60 days from 2026-12-08: the 60th day is 2027-02-06, a Saturday in the
+    # 春节 days by law (除夕 2-05 … 2-08, made up 2-09 and 2-10) → the next working day, 2-11.
+    handle = TimeLimitRule.objects.get(code="petition.handle")
+    due = workcalendar.due_at(handle, dt.datetime(2026, 12, 8, 10, 0, tzinfo=SH))
+    assert due == workcalendar.end_of_day(D(2027, 2, 11))
+    # Inside 2026 nothing is provisional.
     assert add_workdays(D(2026, 12, 28), 3) == D(2026, 12, 31)
+    assert not workcalendar.is_provisional(workcalendar.end_of_day(D(2026, 12, 31)))
 
 
 def test_a_year_added_through_the_model_is_used_once_the_cache_is_invalidated():
-    with pytest.raises(CalendarNotLoaded):
-        is_workday(D(2027, 1, 1))
+    assert not is_workday(D(2027, 2, 9))  # 补假 by the law while provisional
     CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕测试号")
     CalendarDay.objects.create(date=D(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦")
     workcalendar.invalidate()
-    assert not is_workday(D(2027, 1, 1))  # a Friday, but the admin entered it as a holiday
-    assert is_workday(D(2027, 1, 4))
+    assert workcalendar.year_status(2027) == workcalendar.CONFIRMED
+    assert not is_workday(D(2027, 1, 1))
+    assert is_workday(D(2027, 2, 9))  # the entered notice says nothing of 2-09: a Tuesday
     assert add_workdays(D(2026, 12, 30), 2) == D(2027, 1, 4)  # 12-31, (1-1 off), 1-4
 
 
 def test_another_process_sees_a_change_within_a_minute():
-    with pytest.raises(CalendarNotLoaded):
-        is_workday(D(2027, 1, 4))
+    assert not is_workday(D(2027, 2, 9))
     # Written by another process: bulk_create sends no signal, so this process is not told.
     CalendarYear.objects.bulk_create([CalendarYear(year=2027)])
-    with pytest.raises(CalendarNotLoaded):
-        is_workday(D(2027, 1, 4))  # still the cached calendar
+    assert not is_workday(D(2027, 2, 9))  # still the cached calendar
     workcalendar._loaded_at -= 61  # a minute later
-    assert is_workday(D(2027, 1, 4))
+    assert is_workday(D(2027, 2, 9))
 
 
 def test_a_change_saved_in_this_process_applies_at_once():
-    with pytest.raises(CalendarNotLoaded):
-        is_workday(D(2027, 1, 4))
+    assert workcalendar.year_status(2027) == workcalendar.PROVISIONAL
     CalendarYear.objects.create(year=2027)
-    assert is_workday(D(2027, 1, 4))
+    assert is_workday(D(2027, 2, 9))
     CalendarDay.objects.create(date=D(2027, 1, 4), kind=DayKind.HOLIDAY, name="测试")
     assert not is_workday(D(2027, 1, 4))
 
@@ -224,8 +247,7 @@ def test_a_change_saved_in_this_process_applies_at_once():
 def test_the_system_admin_enters_a_new_year_in_the_admin_and_it_applies_at_once(
     client_for, system_admin
 ):
-    with pytest.raises(CalendarNotLoaded):
-        is_workday(D(2027, 1, 1))  # the refusal is cached in this process
+    assert not is_workday(D(2027, 2, 9))  # the provisional year is cached in this process
     client = client_for(system_admin)
     response = client.post(
         "/manage/office/calendaryear/add/", {"year": "2027", "source": "国办发明电〔2026〕测试号"}
@@ -238,7 +260,7 @@ def test_the_system_admin_enters_a_new_year_in_the_admin_and_it_applies_at_once(
     assert response.status_code == 302, response.content.decode()[:500]
     # No invalidate() here: saving in the admin does it.
     assert not is_workday(D(2027, 1, 1))
-    assert is_workday(D(2027, 1, 4))
+    assert is_workday(D(2027, 2, 9))
 
 
 def test_the_calendar_admin_pages_list_the_days(client_for, system_admin):

@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
@@ -56,10 +57,22 @@ def test_opening_computes_the_deadline_on_the_calendar(clerk, secretary):
     assert Notification.objects.filter(recipient=clerk, work_item=item).count() == 1
 
 
-def test_opening_in_a_year_that_is_not_loaded_is_an_error(clerk, secretary):
-    with pytest.raises(CalendarNotLoaded, match="2027"):
-        _open(clerk, secretary, now=dt.datetime(2027, 3, 1, 9, 0, tzinfo=SH))
+def test_opening_beyond_the_provisional_horizon_is_an_error(clerk, secretary):
+    with (
+        time_machine.travel(dt.datetime(2026, 12, 8, 10, 0, tzinfo=SH), tick=False),
+        pytest.raises(CalendarNotLoaded, match="2029"),
+    ):
+        _open(clerk, secretary, now=dt.datetime(2029, 3, 1, 9, 0, tzinfo=SH))
     assert not WorkItem.objects.filter(title="办理一件信访事项").exists()
+
+
+def test_a_deadline_counted_across_a_provisional_year_is_flagged(clerk, secretary):
+    with time_machine.travel(dt.datetime(2026, 12, 8, 10, 0, tzinfo=SH), tick=False):
+        item = _open(clerk, secretary, now=dt.datetime(2026, 12, 8, 10, 0, tzinfo=SH))
+    assert item.due_provisional
+    assert item.due_basis["amount"] == item.rule.amount
+    early = _open(clerk, secretary, now=dt.datetime(2026, 6, 1, 9, 0, tzinfo=SH))
+    assert not early.due_provisional
 
 
 def test_work_must_be_given_to_someone(secretary):

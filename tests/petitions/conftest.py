@@ -1,8 +1,8 @@
-"""Petition fixtures: a registered petition factory and a 2027 calendar for 60-day clocks.
+"""Petition fixtures: a registered petition factory.
 
-The loaded working calendar ends with 2026 (the State Council publishes each year's scheme in
-November or December); a clock started in December 2026 ends in 2027, so tests that start one
-now load a plain 2027 (weekends only) first.
+A 60-day clock started late in a year ends in the next one, whose State Council notice may not be
+entered yet: the working calendar then counts on that year's provisional days (office.
+workcalendar), so no test needs to load a year of its own.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from office import workcalendar
-from office.models import CalendarYear
 from petitions import services
 
 TZ = timezone.get_fixed_timezone(8 * 60)
@@ -21,14 +19,6 @@ TZ = timezone.get_fixed_timezone(8 * 60)
 
 def at(y, m, d, h=10, mi=0) -> dt.datetime:
     return dt.datetime(y, m, d, h, mi, tzinfo=TZ)
-
-
-@pytest.fixture
-def calendar_2027(demo_office):
-    CalendarYear.objects.get_or_create(year=2027, defaults={"source": "test: weekends only"})
-    workcalendar.invalidate()
-    yield
-    workcalendar.invalidate()
 
 
 PERSON = {

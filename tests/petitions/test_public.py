@@ -48,7 +48,7 @@ def form(**kw):
     return data
 
 
-def test_an_online_petition_is_registered_and_its_code_shown_once(client, calendar_2027):
+def test_an_online_petition_is_registered_and_its_code_shown_once(client):
     response = client.post(reverse("petitions_public:submit"), form())
     assert response.status_code == 302 and response.url == reverse("petitions_public:submitted")
     petition = Petition.objects.get(title="建议增设公交站点")
@@ -60,7 +60,7 @@ def test_an_online_petition_is_registered_and_its_code_shown_once(client, calend
     assert code[:4] + "-" + code[4:8] not in again
 
 
-def test_a_double_submission_makes_one_petition(client, calendar_2027):
+def test_a_double_submission_makes_one_petition(client):
     before = Petition.objects.count()
     first = client.post(reverse("petitions_public:submit"), form())
     second = client.post(reverse("petitions_public:submit"), form())
@@ -68,7 +68,7 @@ def test_a_double_submission_makes_one_petition(client, calendar_2027):
     assert Petition.objects.count() == before + 1
 
 
-def test_field_sizes_are_bounded(client, calendar_2027):
+def test_field_sizes_are_bounded(client):
     before = Petition.objects.count()
     response = client.post(reverse("petitions_public:submit"), form(request="长" * 1001))
     assert response.status_code == 200
@@ -79,7 +79,7 @@ def test_field_sizes_are_bounded(client, calendar_2027):
     assert Petition.objects.count() == before
 
 
-def test_submissions_are_rate_limited(client, calendar_2027):
+def test_submissions_are_rate_limited(client):
     for i in range(5):
         assert (
             client.post(
@@ -178,7 +178,7 @@ SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_script_from_the_public_is_text_on_staff_pages_in_emails_and_pdfs(
-    client, client_for, petition_officer, calendar_2027
+    client, client_for, petition_officer
 ):
     client.post(
         reverse("petitions_public:submit"),

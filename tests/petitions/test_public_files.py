@@ -48,9 +48,7 @@ def submit(client, files, **kw):
     return client.post(reverse("petitions_public:submit"), {**form(**kw), "attachments": files})
 
 
-def test_a_citizen_attaches_files_under_generated_names(
-    client, calendar_2027, client_for, petition_officer
-):
+def test_a_citizen_attaches_files_under_generated_names(client, client_for, petition_officer):
     response = submit(client, [pdf(), png()])
     assert response.status_code == 302
     petition = Petition.objects.get(title="建议增设公交站点")
@@ -82,9 +80,7 @@ def test_a_citizen_attaches_files_under_generated_names(
         (lambda: pdf("空.pdf", b""), "空.pdf"),
     ],
 )
-def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_is_saved(
-    client, calendar_2027, bad, message
-):
+def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_is_saved(client, bad, message):
     response = submit(client, [pdf(), bad()])
     assert response.status_code == 200
     page = response.content.decode()
@@ -93,7 +89,7 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_is_saved(
     assert not Attachment.objects.exists() and stored_files() == []
 
 
-def test_at_most_five_files(client, calendar_2027):
+def test_at_most_five_files(client):
     response = submit(client, [pdf(f"{i}.pdf") for i in range(6)])
     assert "最多" in response.content.decode() or "5" in response.content.decode()
     assert not Petition.objects.filter(title="建议增设公交站点").exists()
@@ -102,7 +98,7 @@ def test_at_most_five_files(client, calendar_2027):
     assert Attachment.objects.count() == 5
 
 
-def test_a_file_over_the_public_limit_is_refused(client, calendar_2027, settings):
+def test_a_file_over_the_public_limit_is_refused(client, settings):
     settings.PETITION_PUBLIC_UPLOAD_MAX_MB = 1
     big = pdf("扫描件.pdf", PDF + b"0" * (1024 * 1024))
     response = submit(client, [big])
@@ -111,14 +107,14 @@ def test_a_file_over_the_public_limit_is_refused(client, calendar_2027, settings
     assert stored_files() == []
 
 
-def test_a_double_submission_with_files_stores_them_once(client, calendar_2027):
+def test_a_double_submission_with_files_stores_them_once(client):
     assert submit(client, [pdf(), png()]).status_code == 302
     assert submit(client, [pdf(), png()]).status_code == 302
     assert Petition.objects.filter(title="建议增设公交站点").count() == 1
     assert Attachment.objects.count() == 2 and len(stored_files()) == 2
 
 
-def test_the_rate_limit_holds_with_files(client, calendar_2027):
+def test_the_rate_limit_holds_with_files(client):
     for i in range(5):
         assert submit(client, [], token=f"token-number-{i:02d}-abcdefghij").status_code == 302
     response = submit(client, [pdf()], token="token-number-99-abcdefghij")
@@ -147,7 +143,7 @@ def test_files_of_a_registration_that_rolls_back_are_removed(register, monkeypat
     assert not Attachment.objects.exists() and stored_files() == []
 
 
-def test_the_public_look_up_never_lists_the_files(client, calendar_2027):
+def test_the_public_look_up_never_lists_the_files(client):
     submit(client, [pdf()])
     page = client.get(reverse("petitions_public:submitted")).content.decode()
     assert "信访材料" not in page and "/media/" not in page

@@ -184,7 +184,7 @@ def test_an_invisible_petition_is_404_for_a_transition(register, client_for, cle
 
 
 def test_the_full_handling_through_the_views(
-    register, client_for, petition_officer, leader, housing, calendar_2027
+    register, client_for, petition_officer, leader, housing
 ):
     petition, _code = register(now=at(2026, 11, 30))
     officer = client_for(petition_officer)
