@@ -174,8 +174,26 @@ class GroupAdmin(BaseGroupAdmin):
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
+    """Years are entered on one page (/calendar/<year>/, the notice pasted and checked); the
+    admin keeps the list and warns about a year saved here without a single day off."""
+
     list_display = ["year", "source", "loaded_at"]
     search_fields = ["year", "source"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not CalendarDay.objects.filter(date__year=obj.year, kind="holiday").exists():
+            from django.contrib import messages
+            from django.urls import reverse
+
+            messages.warning(
+                request,
+                _(
+                    "%(year)d has no public holiday entered: its deadlines now count every "
+                    "weekday. Enter the State Council notice on the working calendar page: %(url)s"
+                )
+                % {"year": obj.year, "url": reverse("office:calendar_year", args=[obj.year])},
+            )
 
 
 @admin.register(CalendarDay)

@@ -23,7 +23,7 @@ def calendar_notice_entered(app_configs=None, **kwargs):
     return [
         Warning(
             str(text),
-            hint="工作日历 → /calendar/ (the system admin enters the notice)",
+            hint="由系统管理员在“工作日历”（/calendar/）中录入国务院通知。",
             id="office.W001",
         )
     ]

@@ -237,6 +237,8 @@ def validate(schedule: Schedule) -> None:
     """The rules every notice obeys; all broken ones are named at once."""
     year = schedule.year
     errors: list[str] = []
+    if not schedule.ranges:
+        raise NoticeError([_("A year has holidays: give at least one festival's days off.")])
     off: dict[dt.date, int] = {}
     for r in schedule.ranges:
         if r.end < r.start:

@@ -375,3 +375,20 @@ def test_warnings_from_the_first_of_november(client_for, system_admin, clerk):
     workcalendar.invalidate()
     assert next_year_warning(D(2026, 12, 8)) is None
     assert remind_system_admins() == 0
+
+
+def test_a_year_without_a_single_holiday_is_refused_on_the_page_and_warned_in_the_admin(
+    client_for, system_admin
+):
+    client = client_for(system_admin)
+    response = client.post(
+        reverse("office:calendar_year", args=[2027]),
+        {"action": "save", "source": "国办发明电〔2026〕99号", "ranges": "", "makeup": ""},
+    )
+    assert response.status_code == 400
+    assert "至少填写一个节日" in response.content.decode()
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    response = client.post(
+        "/manage/office/calendaryear/add/", {"year": "2028", "source": "测试"}, follow=True
+    )
+    assert "2028年尚未录入任何法定节假日" in response.content.decode()
