@@ -23,6 +23,7 @@ import calendar as _calendar
 import datetime as dt
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -133,6 +134,7 @@ def period_is_provisional(start: dt.date | dt.datetime, end: dt.date | dt.dateti
     )
 
 
+@lru_cache(maxsize=16)
 def _provisional_sets(year: int) -> frozenset[dt.date]:
     from .statutory import provisional_holidays
 
