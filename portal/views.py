@@ -148,8 +148,9 @@ def disclosure(request):
         except TransitionError as exc:
             messages.error(request, str(exc))
         except workcalendar.CalendarNotLoaded:
-            # The year's holiday schedule is not entered yet, so the legal deadline cannot be
-            # computed: nothing is kept, and the person is told how else to reach us.
+            # Only a deadline beyond the provisional calendar's horizon gets here (a year without
+            # its notice is counted on the law's days): nothing is kept, and the person is told
+            # how else to reach us.
             messages.error(
                 request,
                 _(
