@@ -200,12 +200,18 @@ def test_the_submission_time_decides_the_deadline(demo_office):
     ) + dt.timedelta(days=1)
 
 
-def test_a_year_without_a_calendar_keeps_nothing_and_says_so(demo_office):
+def test_a_year_the_calendar_cannot_count_keeps_nothing_and_says_so(demo_office):
+    """Only a year outside the calendar is refused: an unconfirmed year before the 2024 放假办法
+    (a later year without its notice is counted on its provisional days)."""
+    import time_machine
+
     from office.models import CalendarYear
 
-    CalendarYear.objects.filter(year=2026).delete()
+    CalendarYear.objects.filter(year=2024).delete()
     workcalendar.invalidate()
-    response = Client().post(reverse("portal:disclosure"), FORM, follow=True)
+    with time_machine.travel(dt.datetime(2024, 6, 3, 10, 0, tzinfo=workcalendar.local_tz())):
+        response = Client().post(reverse("portal:disclosure"), FORM, follow=True)
+    workcalendar.invalidate()
     assert "请致电本机关" in response.content.decode()
     assert not DisclosureRequest.objects.exists()
 
