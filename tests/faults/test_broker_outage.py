@@ -98,4 +98,12 @@ def test_a_worker_rides_out_a_redis_outage_with_a_task_in_flight(stack):
     assert len(rows) == in_flight + during + after
     assert lost == 0 and duplicated == 0, ours
     assert "Unrecoverable error" not in log, log[-4000:]
+
+    # The recovered worker's health check: it queues a heartbeat on the worker's own queue, the
+    # worker consumes it, and the next check is healthy.
+    stack.manage("worker_health", "--node", "outage@faults", check=False)
+    beat = stack.root / "heartbeat" / "outage@faults.beat"
+    wait_until("the heartbeat consumed", beat.exists, 60)
+    healthy = stack.manage("worker_health", "--node", "outage@faults", check=False)
+    assert healthy.returncode == 0, healthy.stderr
     worker.stop()
