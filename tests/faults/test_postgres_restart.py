@@ -76,15 +76,17 @@ def test_postgresql_restarted_under_writes(stack):
     page = f"http://127.0.0.1:{port}/public/"
     wait_until("gunicorn serving", lambda: _get(page)[0] == 200, 180)
 
+    written = stack.root / "writer.out"
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(4 + DOWN_SECONDS + RECOVERY_LIMIT + 6)],
         cwd=BASE_DIR,
         env=stack.env(DJANGO_SETTINGS_MODULE="office.settings"),
-        stdout=subprocess.PIPE,
+        stdout=written.open("w"),
         stderr=subprocess.STDOUT,
         text=True,
     )
-    time.sleep(4)
+    # Writing under way (the interpreter takes a while to start on a busy machine).
+    wait_until("acknowledged writes", lambda: written.read_text().count("ack ") >= 20, 180)
     stack.pg.stop("immediate")  # a crash: no checkpoint, no goodbye to the clients
     down_at = time.monotonic()
     answers: list[tuple[int, str]] = []
@@ -98,7 +100,8 @@ def test_postgresql_restarted_under_writes(stack):
     recovered = wait_until("the page again", lambda: _get(page)[0] == 200, 60, step=0.25)
     readyz = _get(f"http://127.0.0.1:{port}/readyz")[0]
 
-    out, _ = writer.communicate(timeout=120)
+    writer.wait(timeout=120)
+    out = written.read_text()
     acked = {int(line.split()[1]) for line in out.splitlines() if line.startswith("ack ")}
     failed = [line for line in out.splitlines() if line.startswith("fail ")]
     present = {
