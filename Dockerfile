@@ -40,4 +40,7 @@ RUN groupadd --system --gid 10001 zhengban \
 USER zhengban
 
 EXPOSE 8000
-CMD ["gunicorn", "office.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# --preload imports Django once in the master before forking, so a new worker never spends its
+# first request importing (48–61 s on a busy host, issue 16); --timeout then bounds requests
+# only, with room for the longest page (a large export or PDF) on a loaded host.
+CMD ["gunicorn", "office.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--graceful-timeout", "30", "--preload"]

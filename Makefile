@@ -13,6 +13,9 @@ test: ## Set up and run the whole test suite (DATABASE_URL selects the database)
 setup: ## Install what the project needs (Debian packages when root, Python deps)
 	bin/setup --browser
 
+faults: ## The fault suite: its own PostgreSQL and Redis, stopped, crashed and restored
+	bin/setup && .venv/bin/pytest -m faults tests/faults -p no:cacheprovider $(ARGS)
+
 lint: ## ruff check and format check
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
@@ -22,4 +25,4 @@ messages: ## Re-extract the zh_Hans catalog after changing strings
 bench: ## Benchmarks on the configured database (set DATABASE_URL to PostgreSQL)
 	bin/setup && .venv/bin/python -m bench $(ARGS)
 
-.PHONY: help run test setup lint messages bench
+.PHONY: help run test setup faults lint messages bench

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group, User
 from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -25,19 +26,30 @@ from .roles import ADMIN_ROLES, ADMIN_SITE_ROLES, check_role_combination
 from .services import signin
 
 
+class HeadFilter(admin.SimpleListFilter):
+    title = _("head")
+    parameter_name = "has_head"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("No head"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(head__isnull=True) if self.value() == "no" else queryset
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "code",
-        "head",
+        "head_or_warning",
         "leader_in_charge",
         "staff_count",
         "display_order",
         "active",
     ]
     list_editable = ["display_order"]
-    list_filter = ["active"]
+    list_filter = ["active", HeadFilter]
     search_fields = ["name", "code"]
     autocomplete_fields = ["head"]
     raw_id_fields = ["leader_in_charge"]
@@ -60,6 +72,30 @@ class SectionAdmin(admin.ModelAdmin):
     @admin.display(description=_("staff"), ordering="_staff_count")
     def staff_count(self, obj: Section) -> int:
         return obj._staff_count
+
+    @admin.display(description=_("head"), ordering="head__user__last_name")
+    def head_or_warning(self, obj: Section):
+        """A section without a head is flagged: its work goes to all its members and, at the
+        head's rung, to its leader in charge (office.services.workitems.section_recipients)."""
+        if obj.head_id:
+            return obj.head
+        return format_html(
+            '<strong class="errornote">{}</strong>',
+            _("No head: work goes to all members and the leader in charge"),
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        headless = [s.name for s in Section.objects.filter(active=True, head__isnull=True)]
+        if headless:
+            messages.warning(
+                request,
+                _(
+                    "Sections without a head: %(names)s. Their work goes to all their members "
+                    "(and to the leader in charge when it is escalated); name a head."
+                )
+                % {"names": "、".join(headless)},
+            )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Unit)

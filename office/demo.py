@@ -6,21 +6,9 @@ realistic set of city departments, sub-districts and towns; people are fictional
 
 from __future__ import annotations
 
-SECTIONS = [
-    ("general", "综合科", "文稿起草、信息综合、综合协调"),
-    ("secretariat", "秘书科", "公文收发、登记、呈批、缮印、立卷归档，会议组织"),
-    ("legal", "法制办", "规范性文件合法性审查与备案"),
-    ("supervision", "督查科", "市政府决策部署和领导批示的督查督办"),
-    ("subdistrict", "街道办", "各街道办事处的综合协调、居委会建设"),
-    ("administration", "行政科", "机关事务、办公楼院管理、安全保卫"),
-]
+from .charter import SECTIONS, STREETS, SUBORDINATE_UNITS
 
-SUBORDINATE_UNITS = [
-    ("beijing-office", "乌兰浩特市人民政府驻北京联络处", "驻北京联络处"),
-    ("hohhot-office", "乌兰浩特市人民政府驻呼和浩特办事处", "驻呼和浩特办事处"),
-    ("info-centre", "乌兰浩特市人民政府信息中心", "信息中心"),
-    ("logistics", "乌兰浩特市人民政府办公室机关后勤服务中心", "机关后勤服务中心"),
-]
+__all__ = ["SECTIONS", "STREETS", "SUBORDINATE_UNITS"]
 
 EXTERNAL_UNITS = [
     ("league-admin", "兴安盟行政公署", "盟行署"),
@@ -41,14 +29,7 @@ EXTERNAL_UNITS = [
     ("emergency", "乌兰浩特市应急管理局", "市应急管理局"),
     ("market", "乌兰浩特市市场监督管理局", "市市场监管局"),
     ("petition-bureau", "乌兰浩特市信访局", "市信访局"),
-    ("heping", "乌兰浩特市和平街道办事处", "和平街道"),
-    ("xingan", "乌兰浩特市兴安街道办事处", "兴安街道"),
-    ("dulin", "乌兰浩特市都林街道办事处", "都林街道"),
-    ("wuyi", "乌兰浩特市五一街道办事处", "五一街道"),
-    ("aiguo", "乌兰浩特市爱国街道办事处", "爱国街道"),
-    ("shengli", "乌兰浩特市胜利街道办事处", "胜利街道"),
-    ("chengjiao", "乌兰浩特市城郊街道办事处", "城郊街道"),
-    ("tiexi", "乌兰浩特市铁西街道办事处", "铁西街道"),
+    *STREETS,
     ("wulanhada", "乌兰浩特市乌兰哈达镇人民政府", "乌兰哈达镇"),
     ("gegenmiao", "乌兰浩特市葛根庙镇人民政府", "葛根庙镇"),
     ("yilelite", "乌兰浩特市义勒力特镇人民政府", "义勒力特镇"),

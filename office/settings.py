@@ -208,6 +208,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# The probes answer on plain HTTP inside the host/cluster (office.health).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -257,6 +259,13 @@ _broker_dir = BASE_DIR / "var" / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=env.str("REDIS_URL", default="")) or (
     "filesystem://"
 )
+CELERY_TASK_TIME_LIMIT = 300  # the longest task may run 5 minutes (hard limit)
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Redis re-queues a message taken but not acknowledged after `visibility_timeout`: a worker
+# killed outright gives its task back after this, not after kombu's default hour. It must
+# exceed the longest a message can legitimately stay unacknowledged — waiting behind one running
+# task, then running itself — or a slow task would be run twice: 2 × 300 s + a minute.
+BROKER_VISIBILITY_TIMEOUT = 2 * CELERY_TASK_TIME_LIMIT + 60
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(_broker_dir / "queue"),
@@ -265,20 +274,42 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL == "filesystem://"
-    else {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+    else {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 1,  # a publish from a web request gives up at once (the relay re-sends)
+        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+        "health_check_interval": 10,  # find a dead connection in seconds, not at the next read
+    }
 )
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Workers ride out a broker restart of any length (issue 16): retry at start-up and forever
+# after a loss (Celery gives up after 100 tries by default and the worker exits for good).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker drops is let finish: every task is idempotent and its effect
+# is in PostgreSQL, not in the broker (an outbox row marked sent, a rung's marker). Cancelling
+# would kill a delivery between the relay's answer and "mark sent" — the one window where a
+# message goes out twice. Its late ack is lost with the connection; Redis gives the message
+# back after the visibility timeout, and the re-run finds nothing left to do.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Late acknowledgement and re-queue on a lost worker: safe because every task is idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Each worker also listens on its own queue, so its health check can test that very worker.
+CELERY_WORKER_DIRECT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# How many delivery tasks the relay starts side by side for a backlog (office.tasks).
+OUTBOX_PARALLEL = env.int("OUTBOX_PARALLEL", default=4)
+# The worker health check fails after this many minutes without a consumed heartbeat.
+WORKER_HEARTBEAT_MINUTES = env.float("WORKER_HEARTBEAT_MINUTES", default=5)
+WORKER_HEARTBEAT_DIR = env.path("WORKER_HEARTBEAT_DIR", default=BASE_DIR / "var" / "heartbeat")
 # Every job expires just before its next run, so a backlog never piles up duplicates.
 DEADLINE_SWEEP_MINUTES = env.int("DEADLINE_SWEEP_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from .models import DeadlineMarker, NotificationLevel, SweepLevel, WorkItem, WorkState
 from .services.notify import notify_many
+from .services.workitems import members_of
 
 BATCH = 5000
 
@@ -147,24 +148,44 @@ def _notify(rung: Rung, ids: list[int], now: dt.datetime) -> None:
         "assignee_id",
         "assigned_by_id",
         "leader_id",
+        "section_id",
+        "unit_id",
         "section__head__user_id",
+        "section__leader_in_charge_id",
         "assignee__staff__section__head__user_id",
         "assignee__staff__section__leader_in_charge_id",
     )
     quiet_now = quiet_pairs()
+    items = [it for it in items if (it["kind"], it["action"]) not in quiet_now]
+    # Work with nobody named in a section without a head goes to all the section's (or unit's)
+    # members, never to nobody (issue 16); one query for every such item of the batch.
+    members = members_of(
+        section_ids={it["section_id"] for it in items if not it["assignee_id"]},
+        unit_ids={it["unit_id"] for it in items if not it["assignee_id"]},
+    )
     for it in items:
-        if (it["kind"], it["action"]) in quiet_now:
-            continue
         head = it["section__head__user_id"] or it["assignee__staff__section__head__user_id"]
-        doer = it["assignee_id"] or head
-        if rung.level == SweepLevel.REMINDED:
-            recipients = {doer}
-        elif rung.level == SweepLevel.OVERDUE:
-            recipients = {doer, it["assigned_by_id"]}
-        elif rung.level == SweepLevel.SECTION_HEAD:
-            recipients = {head}
+        leader_in_charge = (
+            it["section__leader_in_charge_id"]
+            or it["assignee__staff__section__leader_in_charge_id"]
+        )
+        if it["assignee_id"]:
+            doers = {it["assignee_id"]}
+        elif head:
+            doers = {head}
         else:
-            recipients = {it["leader_id"] or it["assignee__staff__section__leader_in_charge_id"]}
+            doers = members.get(("section", it["section_id"]), set()) | members.get(
+                ("unit", it["unit_id"]), set()
+            )
+        if rung.level == SweepLevel.REMINDED:
+            recipients = set(doers)
+        elif rung.level == SweepLevel.OVERDUE:
+            recipients = {*doers, it["assigned_by_id"]}
+        elif rung.level == SweepLevel.SECTION_HEAD:
+            # No head to escalate to: the leader in charge, and the members who hold it.
+            recipients = {head} if head else {leader_in_charge, *doers}
+        else:
+            recipients = {it["leader_id"] or leader_in_charge}
         title = rung.title % {"t": it["title"]}
         for uid in recipients - {None}:
             rows.append((uid, rung.notification_level, title, "", it["url"], it["pk"]))

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import math
+
 from celery import shared_task
+from django.conf import settings
 
 
 @shared_task(ignore_result=True)
@@ -25,9 +28,16 @@ def deliver_outbox() -> int:
 @shared_task(ignore_result=True)
 def relay_outbox() -> int:
     """The periodic relay: delivers whatever the after-commit kick did not (broker down, worker
-    lost, delivery failed and due for another try)."""
-    from .delivery import deliver_pending
+    lost, delivery failed and due for another try). A backlog (the first sweep after a holiday)
+    is shared out: one delivery task per batch, up to OUTBOX_PARALLEL, which the workers' pool
+    processes run side by side, each claiming its own rows (SKIP LOCKED)."""
+    from .delivery import BATCH, deliver_pending
+    from .models import OutboxMessage, OutboxState
 
+    waiting = OutboxMessage.objects.filter(state=OutboxState.PENDING).count()
+    helpers = min(math.ceil(waiting / BATCH), settings.OUTBOX_PARALLEL) - 1
+    for _ in range(max(helpers, 0)):
+        deliver_outbox.delay()
     return deliver_pending()
 
 
@@ -38,3 +48,11 @@ def calendar_reminder() -> int:
     from .services.calendar import remind_system_admins
 
     return remind_system_admins()
+@shared_task(ignore_result=True, acks_late=False)
+def heartbeat(path: str) -> str:
+    """Written by the worker that consumes it; `manage.py worker_health` reads it (and sends the
+    next one to the worker's own queue). Not late-acked: a lost heartbeat is simply not
+    written, which is what the health check is for."""
+    from .heartbeat import beat
+
+    return beat(path)

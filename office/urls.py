@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views, views_calendar, views_work
+from . import health, views, views_calendar, views_work
 
 office_patterns = (
     [
@@ -42,6 +42,8 @@ admin.site.index_title = "管理首页"
 admin.site.login = views.admin_login
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/verify/", views.second_factor, name="second_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import secrets
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -21,11 +18,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
-from . import qr, totp
+from . import errors, qr, totp
 from .models import SecondFactor, Section, Staff
 from .services import signin
-
-log = logging.getLogger("office.errors")
 
 PAGE_SIZE = 50
 
@@ -198,10 +193,9 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    """A Chinese page with a reference number; the traceback goes to the log only (S-39)."""
-    reference = secrets.token_hex(4).upper()
-    log.error("server error reference=%s path=%s", reference, request.path[:200])
-    return render(request, "errors/500.html", {"reference": reference}, status=500)
+    """A static Chinese page with a reference number; the traceback goes to the log only (S-39).
+    A database outage answers 503 with Retry-After instead (S-35); see office.errors."""
+    return errors.server_error(request)
 
 
 def module_placeholder(title, description):

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.access import ADMINS, BUSINESS, PERSONAS, app_tables, everyone, only
+from tests.access import ADMINS, BUSINESS, PERSONAS, app_tables, everyone, only, public
 
 # 综合科 (the clerk, its head and the petition officer who sits in it), the secretariat, the mayor
 # it was presented to, and the supervisor, whose role oversees all non-restricted documents.
@@ -48,6 +48,9 @@ TABLE: dict[str, dict[str, object]] = {
     "second_factor": everyone(302, anonymous="login"),
     # Django's set_language: a GET changes nothing and only redirects back.
     "set_language": everyone(302, anonymous=302),
+    # The probes (office.health): public, JSON, the same for everyone.
+    "healthz": public(200),
+    "readyz": public(200),
     "office:home": everyone(200),
     "office:staff_list": only([*BUSINESS, "security_admin"]),
     # The supervisor oversees all work (office.view_all_workitems).

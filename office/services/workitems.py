@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -153,12 +154,39 @@ def _event(item, kind, by, now, reason="", old_due=None, new_due=None) -> None:
 
 
 def _people_to_tell(item: WorkItem) -> list:
-    """The assignee; while nobody is named, the head of the section (or unit contact)."""
+    """The assignee; while nobody is named, the head of the section; a section without a head
+    (or a unit), all its members; with no member either, the leader in charge. Never nobody
+    (issue 16: 街道办 and 行政科 had no head and their work notified no one)."""
     if item.assignee_id:
         return [item.assignee]
     if item.section_id and item.section.head_id:
         return [item.section.head.user]
-    return []
+    members = members_of(section_ids=[item.section_id], unit_ids=[item.unit_id])
+    people = members.get(("section", item.section_id), set()) | members.get(
+        ("unit", item.unit_id), set()
+    )
+    if not people and item.section_id and item.section.leader_in_charge_id:
+        people = {item.section.leader_in_charge_id}
+    return list(User.objects.filter(pk__in=people).order_by("pk"))
+
+
+def members_of(*, section_ids=(), unit_ids=()) -> dict[tuple[str, int], set[int]]:
+    """The active people of each section and unit, in one query: {("section", id): {user
+    ids}, ("unit", id): {…}}. For work that has nobody to go to but its place."""
+    section_ids = [pk for pk in section_ids if pk]
+    unit_ids = [pk for pk in unit_ids if pk]
+    found: dict[tuple[str, int], set[int]] = {}
+    if not (section_ids or unit_ids):
+        return found
+    rows = Staff.objects.filter(
+        Q(section_id__in=section_ids) | Q(unit_id__in=unit_ids), user__is_active=True
+    ).values_list("section_id", "unit_id", "user_id")
+    for section_id, unit_id, user_id in rows:
+        if section_id in section_ids:
+            found.setdefault(("section", section_id), set()).add(user_id)
+        if unit_id in unit_ids:
+            found.setdefault(("unit", unit_id), set()).add(user_id)
+    return found
 
 
 # --- The API -----------------------------------------------------------------------------

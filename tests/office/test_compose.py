@@ -529,7 +529,7 @@ def test_every_command_the_compose_file_runs_exists(compose):
                 raise AssertionError(f"service {name}, {where}: {argv}: {exc}") from exc
             kinds.setdefault(name, []).append(kind)
     assert kinds["web"] == ["manage.py", "gunicorn", "python -c"]
-    assert kinds["worker"] == ["worker"]
+    assert kinds["worker"] == ["worker", "manage.py"]  # the heartbeat health check
     assert kinds["beat"] == ["beat"]
 
 
@@ -561,7 +561,7 @@ def test_the_web_runs_migrations_then_the_same_gunicorn_as_the_image(compose):
         for where, argv in compose_commands(compose["services"]["web"])
         if where == "healthcheck"
     )
-    assert check_python_code(code) == ["/accounts/login/"]
+    assert check_python_code(code) == ["/healthz"]
     assert f"127.0.0.1:{port}/" in code
 
 
@@ -589,8 +589,12 @@ def test_health_checks_and_start_order(compose):
                     f"{name} waits for {other} to be healthy, but {other} has no health check"
                 )
     assert set(services["web"]["depends_on"]) == {"db", "redis"}
-    for name in ("db", "redis", "web"):
+    for name in ("db", "redis", "web", "worker"):
         assert services[name]["healthcheck"]["test"], f"{name} has no health check"
+    for name in services:
+        assert services[name].get("restart") in ("always", "unless-stopped"), (
+            f"{name} is not restarted when it exits"
+        )
 
 
 def test_volumes_are_declared_and_media_is_shared(compose):
@@ -749,4 +753,6 @@ def test_the_dockerfile_copies_what_exists_and_runs_real_commands():
     assert users and users[-1] not in ("root", "0"), "the image must not run as root"
     (cmd,) = (exec_form(args) for word, args in instructions if word == "CMD")
     assert check_argv(cmd) == "gunicorn"
-    assert cmd == ["gunicorn", "office.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+    assert cmd[:6] == ["gunicorn", "office.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+    # Imported once before forking, and a timeout for requests rather than for imports.
+    assert "--preload" in cmd and int(cmd[cmd.index("--timeout") + 1]) >= 60

@@ -71,7 +71,7 @@ def test_a_failed_delivery_is_retried_later(reachable, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("SMTP server unreachable")
 
-    monkeypatch.setattr("office.delivery.EmailMessage.send", broken)
+    monkeypatch.setattr("office.delivery._send_email", broken)
     assert deliver_pending() == 0
     message = OutboxMessage.objects.get(subject="会失败一次")
     assert message.state == OutboxState.PENDING and message.attempts == 1

@@ -12,16 +12,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from office import demo
+from office.charter import seed_office
 from office.models import Section, Staff, Unit, UnitKind
-from office.reference import ensure_reference_data
-from office.roles import ADMIN_SITE_ROLES, sync_roles
+from office.roles import ADMIN_SITE_ROLES
 
 # Apps whose demo records are seeded after the office, in this order (later ones may use earlier).
 APP_DEMOS = ("documents", "supervision", "petitions", "meetings", "portal")
 
 
 class Command(BaseCommand):
-    help = "Create the demo office (sections, units, one person per role). Safe to run again."
+    help = (
+        "Create the demo office: seed_office's real structure, plus one person per role and "
+        "demo records. Safe to run again."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -32,13 +35,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, password: str, **options):
-        sync_roles()
-        ensure_reference_data()
-        sections = {}
-        for order, (code, name, duties) in enumerate(demo.SECTIONS, start=1):
-            sections[code], _ = Section.objects.update_or_create(
-                code=code, defaults={"name": name, "duties": duties, "display_order": order}
-            )
+        seed_office()  # the real structure and reference data; the demo adds people
+        sections = {s.code: s for s in Section.objects.all()}
         units = {}
         for kind, rows in (
             (UnitKind.SUBORDINATE, demo.SUBORDINATE_UNITS),
