@@ -7,4 +7,7 @@ class OfficeConfig(AppConfig):
     verbose_name = _("Office")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (sign-in logging, calendar cache; no business logic)
+        from . import (
+            accountaudit,  # noqa: F401  (account, role and permission changes audited)
+            signals,  # noqa: F401  (sign-in logging, calendar cache; no business logic)
+        )
