@@ -293,6 +293,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * DEADLINE_SWEEP_MINUTES,
         "options": {"expires": 60.0 * DEADLINE_SWEEP_MINUTES - 10},
     },
+    # The audit chain's head, written outside the database once a day (office.auditchain).
+    "audit-anchor": {
+        "task": "office.tasks.audit_anchor",
+        "schedule": 86400.0,
+        "options": {"expires": 86000.0},
+    },
     "relay-outbox": {
         "task": "office.tasks.relay_outbox",
         "schedule": 60.0,
@@ -375,6 +381,22 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Zhengban-Demo-2026")
 PETITION_DATA_KEY = env.str("PETITION_DATA_KEY", default="")
 if not PETITION_DATA_KEY and (DEBUG or TESTING):
     PETITION_DATA_KEY = "insecure-development-petition-key-not-for-production"
+# --- The audit chain (issue 15) ----------------------------------------------------------------
+# Each audit entry's link is HMAC-SM3 under this key, which must not live in the database (the
+# database's owner could otherwise recompute an edited chain): from the environment, or a file
+# (AUDIT_CHAIN_KEY_FILE, e.g. a mounted secret). The development default exists only under
+# DEBUG or TESTING; production without it stops at the first audited action with a clear error.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+AUDIT_CHAIN_KEY_FILE = env.str("AUDIT_CHAIN_KEY_FILE", default="")
+if not AUDIT_CHAIN_KEY and AUDIT_CHAIN_KEY_FILE:
+    AUDIT_CHAIN_KEY = Path(AUDIT_CHAIN_KEY_FILE).read_text(encoding="utf-8").strip()
+if not AUDIT_CHAIN_KEY and (DEBUG or TESTING):
+    AUDIT_CHAIN_KEY = "insecure-development-audit-chain-key-not-for-production"
+# The daily anchors (chain head and count), appended outside the database; ship this file to
+# write-once storage or a log host. The audit admins also receive each anchor as a message.
+AUDIT_ANCHOR_PATH = env.str(
+    "AUDIT_ANCHOR_PATH", default=str(BASE_DIR / "var" / "audit-anchors.log")
+)
 # The satisfaction scale offered to petitioners, best first; the first
 # PETITION_SATISFIED_COUNT of them count as satisfied in 满意率.
 PETITION_RATINGS = env.list("PETITION_RATINGS", default=["满意", "基本满意", "不满意"])

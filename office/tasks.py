@@ -29,3 +29,12 @@ def relay_outbox() -> int:
     from .delivery import deliver_pending
 
     return deliver_pending()
+
+
+@shared_task(ignore_result=True)
+def audit_anchor() -> int:
+    """The daily anchor of the audit chain (office.auditchain); a second run only adds a line."""
+    from .auditchain import write_anchor
+
+    anchor = write_anchor()
+    return anchor.count if anchor else 0
