@@ -147,6 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "office.passwords.CharacterClassValidator"},
     {"NAME": "office.passwords.NoUserNameValidator"},
+    {"NAME": "office.passwords.CommonVariantValidator"},
     {"NAME": "office.passwords.MaximumLengthValidator"},
 ]
 LOGIN_URL = "login"
@@ -371,6 +372,8 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="office.sms.ConsoleSMSBackend")
 # Which notification levels also go out by SMS (to staff with a mobile number).
 SMS_FOR_LEVELS = env.list("SMS_FOR_LEVELS", default=["overdue", "escalation", "urge"])
 OFFICE_NAME = env.str("OFFICE_NAME", default="乌兰浩特市人民政府办公室")
+# More spellings of the office's name that a password must not be built on (office.passwords).
+OFFICE_NAME_WORDS = env.list("OFFICE_NAME_WORDS", default=["wulanhaote", "zhengfuban"])
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Zhengban-Demo-2026")
 
 # --- Petitions (信访) -------------------------------------------------------------------------
