@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypdf import PdfReader
 
 NON_CLASSIFIED = "非密"
 LEVELS = ("绝密", "机密", "秘密")
@@ -98,8 +99,6 @@ def first_page_text(upload, extension: str, *, limit: int = 5000) -> str:
     try:
         upload.seek(0)
         if extension == "pdf":
-            from pypdf import PdfReader
-
             reader = PdfReader(upload)
             if not reader.pages:
                 return ""

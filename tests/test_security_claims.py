@@ -25,6 +25,10 @@ CLAIMS: dict[str, list[str]] = {
     "S-01": [
         "office/test_auth.py::test_five_failures_lock_the_user_name_from_that_address_for_fifteen_minutes"
     ],
+    "S-04": [
+        "office/test_second_factor.py::test_a_code_is_never_accepted_twice",
+        "office/test_second_factor.py::test_a_leader_enrols_at_the_first_sign_in_and_is_signed_in_only_by_the_code",
+    ],
     "S-05": [
         "office/test_auth.py::test_thirty_idle_minutes_end_the_session",
         "office/test_auth.py::test_eight_hours_end_the_session_however_active",
