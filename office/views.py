@@ -95,6 +95,20 @@ def _refused(request):
     )
 
 
+def _pending_step(request, step: str):
+    """(the half-finished sign-in, None) on the page of its current step; otherwise (None, the
+    redirect to where the person belongs: the inbox, the sign-in page, or the step owed)."""
+    if request.user.is_authenticated:
+        return None, redirect(settings.LOGIN_REDIRECT_URL)
+    state = signin.pending(request)
+    if state is None:
+        messages.info(request, _("Please sign in again: the sign-in took too long."))
+        return None, redirect("login")
+    if state.step != step:
+        return None, redirect(_STEP_URLS[state.step])
+    return state, None
+
+
 def _next_step(request, state):
     if request.user.is_authenticated:
         return redirect(state.next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
@@ -119,14 +133,9 @@ class CodeForm(forms.Form):
 def second_factor(request):
     """Step two: the six-digit code from the person's authenticator app; at the first sign-in
     the page shows the QR code to enrol it (RFC 6238; SECURITY.md S-04)."""
-    if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    state = signin.pending(request)
-    if state is None:
-        messages.info(request, _("Please sign in again: the sign-in took too long."))
-        return redirect("login")
-    if state.step != signin.CODE:
-        return redirect(_STEP_URLS[state.step])
+    state, elsewhere = _pending_step(request, signin.CODE)
+    if elsewhere is not None:
+        return elsewhere
     factor = SecondFactor.objects.filter(user=state.user).first()
     if factor is None:  # reset by the security admin since the password step
         signin.abandon(request)
@@ -179,14 +188,9 @@ class NewPasswordForm(SetPasswordForm):
 def new_password(request):
     """The person replaces a one-time password an admin set, before anything else and before
     enrolling an authenticator (等保 8.1.4.1; 三员分立 8.1.4.2)."""
-    if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    state = signin.pending(request)
-    if state is None:
-        messages.info(request, _("Please sign in again: the sign-in took too long."))
-        return redirect("login")
-    if state.step != signin.NEW_PASSWORD:
-        return redirect(_STEP_URLS[state.step])
+    state, elsewhere = _pending_step(request, signin.NEW_PASSWORD)
+    if elsewhere is not None:
+        return elsewhere
     form = NewPasswordForm(state.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         signin.change_password_first(request, state, form.cleaned_data["new_password1"])
