@@ -392,7 +392,10 @@ if not PETITION_DATA_KEY and (DEBUG or TESTING):
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
 AUDIT_CHAIN_KEY_FILE = env.str("AUDIT_CHAIN_KEY_FILE", default="")
 if not AUDIT_CHAIN_KEY and AUDIT_CHAIN_KEY_FILE:
-    AUDIT_CHAIN_KEY = Path(AUDIT_CHAIN_KEY_FILE).read_text(encoding="utf-8").strip()
+    try:
+        AUDIT_CHAIN_KEY = Path(AUDIT_CHAIN_KEY_FILE).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        _fail(f"AUDIT_CHAIN_KEY_FILE cannot be read ({error.strerror}): {AUDIT_CHAIN_KEY_FILE}")
 if not AUDIT_CHAIN_KEY and (DEBUG or TESTING):
     AUDIT_CHAIN_KEY = "insecure-development-audit-chain-key-not-for-production"
 # The daily anchors (chain head and count), appended outside the database; ship this file to
