@@ -157,13 +157,16 @@ def check_not_classified(
     title: str = "",
     summary: str = "",
     file_name: str = "",
+    page: str = "",
     upload=None,
     extension: str = "",
     record: str = "",
 ) -> None:
     """Refuse (ValidationError, code "classified") and audit when anything carries a
-    state-secret marking; ``upload`` with its ``extension`` has its first page read."""
-    page = first_page_text(upload, extension) if upload is not None else ""
+    state-secret marking; ``page`` is a paper's text, read like a first page (agenda papers);
+    ``upload`` with its ``extension`` has its first page read."""
+    if upload is not None:
+        page = "\n".join([page, first_page_text(upload, extension)])
     finding = find(marking=marking, title=title, summary=summary, file_name=file_name, page=page)
     if finding is None:
         return

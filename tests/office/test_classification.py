@@ -157,3 +157,11 @@ def test_records_that_carry_material_accept_only_non_classified(model):
         constraints = connection.introspection.get_constraints(cursor, Model._meta.db_table)
     checks = [name for name, c in constraints.items() if c["check"] and "non_classified" in name]
     assert len(checks) == 1, constraints.keys()
+
+
+def test_an_agenda_paper_marked_classified_is_refused():
+    with pytest.raises(ValidationError, match="机要"):
+        classification.check_not_classified(title="关于某项目的议题", page="机密★5年\n汇报材料")
+    classification.check_not_classified(
+        title="关于开展保守国家秘密宣传月活动的议题", page="做好保密工作，防止泄露国家秘密。"
+    )
