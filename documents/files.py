@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from office.classification import check_not_classified
+
 ALLOWED = {
     "pdf": "application/pdf",
     "ofd": "application/ofd",
@@ -128,6 +130,8 @@ def check_upload(upload) -> UploadInfo:
         )
     if extension in ZIP_KINDS:
         _check_zip(upload, extension, size)
+    # The non-classified boundary: the file's name and its first page (issue 15; S-15b).
+    check_not_classified(file_name=name, upload=upload, extension=extension)
     return UploadInfo(name, extension, ALLOWED[extension], size)
 
 

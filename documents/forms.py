@@ -258,7 +258,7 @@ class RegisterForm(Form):
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
-        services.check_not_classified(title)
+        services.check_not_classified(title=title)
         return title
 
     def clean_marking(self):

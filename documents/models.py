@@ -22,6 +22,7 @@ from django.db.models import BooleanField, F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from office.classification import classification_constraint, classification_field
 from office.models import Section, Unit, Urgency, WorkItem
 
 
@@ -313,6 +314,9 @@ class IncomingDocument(models.Model):
 
     objects = IncomingQuerySet.as_manager()
 
+    # 密级: 非密 only — this system is not approved for state secrets (issue 15; S-15b).
+    classification = classification_field()
+
     class Meta:
         verbose_name = _("incoming document")
         verbose_name_plural = _("incoming documents")
@@ -324,6 +328,7 @@ class IncomingDocument(models.Model):
             ("archive_incoming", _("Can file incoming documents in the archive")),
         ]
         constraints = [
+            classification_constraint("documents_incoming_non_classified"),
             # One series per prefix and year: a prefix changed mid-year starts again at 1.
             models.UniqueConstraint(
                 fields=["registration_prefix", "registration_year", "registration_serial"],
@@ -636,7 +641,11 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField()
 
+    # 密级: 非密 only — this system is not approved for state secrets (issue 15; S-15b).
+    classification = classification_field()
+
     class Meta:
+        constraints = [classification_constraint("documents_attachment_non_classified")]
         ordering = ["kind", "pk"]
 
     def __str__(self) -> str:

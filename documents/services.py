@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from office import workcalendar
+from office import classification, workcalendar
 from office.models import (
     URGENCY_PRIORITY,
     Section,
@@ -45,7 +45,6 @@ from office.services.workitems import (
 
 from . import search
 from .models import (
-    CLASSIFIED_MARKS,
     AccessReason,
     Attachment,
     Circulation,
@@ -231,17 +230,10 @@ def _secretariat() -> Section | None:
 
 
 # --- 签收/登记 ------------------------------------------------------------------------------
-def check_not_classified(*values: str) -> None:
-    """Refuse state secrets: this is a non-classified system (保密法; SECURITY.md S-15b)."""
-    for value in values:
-        if value and any(mark in value for mark in CLASSIFIED_MARKS):
-            raise ValidationError(
-                _(
-                    "This system is not approved for classified material (秘密/机密/绝密). "
-                    "Hand the document to the confidential (机要) channel and register it there."
-                ),
-                code="classified",
-            )
+def check_not_classified(marking: str = "", title: str = "", summary: str = "") -> None:
+    """Refuse state secrets: this is a non-classified system (保密法; SECURITY.md S-15b). The
+    rule is office.classification's, for every app; refusals are audited there."""
+    classification.check_not_classified(marking=marking, title=title, summary=summary)
 
 
 def earlier_registration(sender_name: str, sender_reference: str, *, exclude=None):
@@ -280,7 +272,7 @@ def incoming_register(
 
     now = now or timezone.now()
     _require(by, "documents.register_incoming", _("Only the secretariat registers documents."))
-    check_not_classified(marking, title)
+    check_not_classified(marking, title, summary)
     if marking not in Marking.values:
         raise ValidationError(_("Choose the marking printed on the document."))
     sender_name = (sender_name or (sender.name if sender else "")).strip()

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from office.classification import classification_constraint, classification_field
 from office.models import Section, Unit
 
 
@@ -310,11 +311,15 @@ class AgendaItem(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("outcome note"), blank=True)
 
+    # 密级: 非密 only — this system is not approved for state secrets (issue 15; S-15b).
+    classification = classification_field()
+
     class Meta:
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
         ordering = ["position", "pk"]
         constraints = [
+            classification_constraint("meetings_agendaitem_non_classified"),
             models.CheckConstraint(
                 condition=Q(state__in=ItemState.values), name="agendaitem_state_valid"
             ),

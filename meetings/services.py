@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from office import workcalendar
+from office.classification import check_not_classified
 from office.models import Section, WorkAction, WorkItem, WorkKind, WorkState
 from office.services import TransitionError
 from office.services.audit import audit_record
@@ -340,6 +341,8 @@ def item_submit(
     briefing = briefing.strip()
     if not briefing:
         raise ValidationError(_("Attach the briefing paper."), code="briefing")
+    # The non-classified boundary (issue 15; S-15b): the title, and the paper read as a page.
+    check_not_classified(title=title, page=briefing, record=title)
     if len(briefing) > meeting.kind.paper_limit:
         raise ValidationError(
             _("The briefing paper has %(n)d characters; the limit is %(limit)d.")

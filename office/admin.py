@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
-from django.utils.html import format_html
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from . import lockout
 from .models import (
     AuditEntry,
     CalendarDay,
@@ -18,6 +24,7 @@ from .models import (
     OutboxMessage,
     SecondFactor,
     Section,
+    SignInThrottle,
     Staff,
     TimeLimitRule,
     Unit,
@@ -141,10 +148,30 @@ class StaffInline(admin.StackedInline):
 
 
 class RoleCheckingUserChangeForm(UserChangeForm):
+    """Role membership as 三员分立 allows it (GB/T 22239-2019 8.1.4.2): no forbidden combination,
+    and the three admin roles themselves given or taken only by the superuser of the set-up
+    (README, production step 3) — otherwise the security admin could make a second account of
+    their own the audit admin."""
+
+    request = None
+
     def clean_groups(self):
         groups = self.cleaned_data.get("groups")
         if groups is not None:
             check_role_combination(g.name for g in groups)
+            actor = getattr(self.request, "user", None)
+            if actor is not None and not actor.is_superuser:
+                before = set()
+                if self.instance.pk is not None:
+                    before = set(self.instance.groups.values_list("name", flat=True))
+                after = {g.name for g in groups}
+                if (before ^ after) & ADMIN_ROLES:
+                    raise ValidationError(
+                        _(
+                            "The three admin roles are given and taken only when the system is "
+                            "set up (see the README), never by one of the admins."
+                        )
+                    )
         return groups
 
 
@@ -157,6 +184,11 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request
+        return form
 
     @admin.display(description=_("roles"))
     def roles(self, obj: User) -> str:
@@ -176,8 +208,13 @@ class UserAdmin(BaseUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
-            readonly.append("groups")  # nobody grants themselves a role
+            readonly += ["groups", "is_active"]  # nobody changes their own role or account
         return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # the initial password an admin chose: one sign-in only
+            signin.password_set_by_admin(obj, by=request.user, request=request)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -187,12 +224,36 @@ class UserAdmin(BaseUserAdmin):
         if user.is_staff != is_staff:
             User.objects.filter(pk=user.pk).update(is_staff=is_staff)
 
+    def user_change_password(self, request, id, form_url=""):
+        """An admin sets someone's password: one-time (changed at the next sign-in), audited,
+        the person told — and refused while that person's authenticator is reset, so the
+        security admin never holds both factors (no take-over; 三员分立)."""
+        user = self.get_object(request, unquote(id))
+        if user is None or request.method != "POST" or user.pk == request.user.pk:
+            return super().user_change_password(request, id, form_url)
+        try:
+            signin.may_set_password(user, by=request.user)
+        except signin.Refused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(reverse("admin:auth_user_change", args=[user.pk]))
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if response.status_code == 302:
+                signin.password_set_by_admin(user, by=request.user, request=request)
+        return response
+
 
 _HIDDEN_USER_FIELDS = {"is_superuser", "user_permissions", "is_staff"}
 
 
 class GroupAdmin(BaseGroupAdmin):
+    """Roles, read-only: what each may do is ROLE_PERMISSIONS in office/roles.py — reviewed code,
+    synced by migrations — so no admin can grant a business permission the table does not list
+    (三员分立; S-14). Membership is set on the person (the user page)."""
+
     list_display = ["name", "member_count"]
+    readonly_fields = ["name", "permission_list"]
+    fields = readonly_fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("user"))
@@ -201,11 +262,27 @@ class GroupAdmin(BaseGroupAdmin):
     def member_count(self, obj: Group) -> int:
         return obj._members
 
+    @admin.display(description=_("permissions (office/roles.py)"))
+    def permission_list(self, obj: Group) -> str:
+        return format_html_join(
+            "",
+            "<div>{} <code>{}</code></div>",
+            (
+                (p.name, f"{p.content_type.app_label}.{p.codename}")
+                for p in obj.permissions.select_related("content_type").order_by(
+                    "content_type__app_label", "codename"
+                )
+            ),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        # The three admin roles are fixed by the migrations; nobody widens their own powers.
-        if obj is not None and obj.name in ADMIN_ROLES and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CalendarYear)
@@ -333,9 +410,59 @@ class SecondFactorAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.user_id == request.user.pk:
+            return False  # nobody resets their own authenticator
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except signin.Refused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(reverse("admin:office_secondfactor_changelist"))
+
     def delete_model(self, request, obj):
         signin.reset(obj, by=request.user, request=request)
 
     def delete_queryset(self, request, queryset):
         for factor in queryset.select_related("user"):
             signin.reset(factor, by=request.user, request=request)
+
+    def get_actions(self, request, *args, **kwargs):
+        return {}  # one at a time, each checked and audited
+
+
+@admin.register(SignInThrottle)
+class SignInThrottleAdmin(admin.ModelAdmin):
+    """Lock-outs (S-01): the security admin sees them and lifts one (deleting it; audited with
+    what it was, office.lockout.unlock). Nobody lifts their own."""
+
+    list_display = [
+        "username",
+        "address",
+        "failures",
+        "code_failures",
+        "last_failure_at",
+        "locked_until",
+    ]
+    search_fields = ["username", "=address"]
+    readonly_fields = [*list_display, "first_failure_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.username == request.user.get_username():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request, *args, **kwargs):
+        return {}
+
+    def delete_model(self, request, obj):
+        lockout.unlock(obj.username, by=request.user, request=request)

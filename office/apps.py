@@ -7,4 +7,8 @@ class OfficeConfig(AppConfig):
     verbose_name = _("Office")
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (sign-in logging, calendar cache, checks)
+        from . import (
+            accountaudit,  # noqa: F401  (account, role and permission changes audited)
+            checks,  # noqa: F401  (manage.py check: the calendar notice)
+            signals,  # noqa: F401  (sign-in logging, calendar cache; no business logic)
+        )

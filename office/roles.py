@@ -161,15 +161,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",
+        # Roles are read, never edited: their permissions are ROLE_PERMISSIONS, reviewed code.
         "auth.view_group",
-        "auth.change_group",
         "office.add_staff",
         "office.change_staff",
         "office.view_staff",
         "office.view_section",
         "office.view_unit",
-        "axes.view_accessattempt",
-        "axes.delete_accessattempt",
+        # Lock-outs (office.lockout): seen and lifted (audited) here.
+        "office.view_signinthrottle",
+        "office.delete_signinthrottle",
         "office.view_secondfactor",
         "office.delete_secondfactor",
         # The issuers' seals (印章) printed at 印制: uploaded and replaced only by this role.

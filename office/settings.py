@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "office.accountaudit.CurrentRequestMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "office.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,6 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "office.passwords.CharacterClassValidator"},
     {"NAME": "office.passwords.NoUserNameValidator"},
+    {"NAME": "office.passwords.CommonVariantValidator"},
     {"NAME": "office.passwords.MaximumLengthValidator"},
 ]
 LOGIN_URL = "login"
@@ -160,13 +162,18 @@ TOTP_ISSUER = env.str("TOTP_ISSUER", default="政办")
 # Minutes between the password and the code before the sign-in starts again.
 TOTP_PENDING_MINUTES = 5
 
-# django-axes: 5 failures lock for 15 minutes, keyed on user name + address and on user name;
-# never permanent. The lock-out answer is the same page as a wrong password (S-01, S-02).
+# The lock-out (S-01; office.lockout): 5 failures from one address lock that user name from that
+# address for 15 minutes; LOGIN_ACCOUNT_FAILURE_LIMIT failures from anywhere, or 5 wrong one-time
+# codes, lock the user name everywhere. django-axes only records the attempts (the audit admin
+# reads them); it no longer locks, because it counts neither per threshold nor under a row lock.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_LOCK_OUT_AT_FAILURE = False
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "office.views.lockout_response"
+LOGIN_FAILURE_LIMIT = AXES_FAILURE_LIMIT
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT = AXES_COOLOFF_TIME
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
@@ -324,6 +331,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
         "options": {"expires": 6 * 3600.0 - 10},
     },
+    # The audit chain's head, written outside the database once a day (office.auditchain).
+    "audit-anchor": {
+        "task": "office.tasks.audit_anchor",
+        "schedule": 86400.0,
+        "options": {"expires": 86000.0},
+    },
     "relay-outbox": {
         "task": "office.tasks.relay_outbox",
         "schedule": 60.0,
@@ -396,6 +409,8 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="office.sms.ConsoleSMSBackend")
 # Which notification levels also go out by SMS (to staff with a mobile number).
 SMS_FOR_LEVELS = env.list("SMS_FOR_LEVELS", default=["overdue", "escalation", "urge"])
 OFFICE_NAME = env.str("OFFICE_NAME", default="乌兰浩特市人民政府办公室")
+# More spellings of the office's name that a password must not be built on (office.passwords).
+OFFICE_NAME_WORDS = env.list("OFFICE_NAME_WORDS", default=["wulanhaote", "zhengfuban"])
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Zhengban-Demo-2026")
 
 # --- Petitions (信访) -------------------------------------------------------------------------
@@ -406,6 +421,25 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Zhengban-Demo-2026")
 PETITION_DATA_KEY = env.str("PETITION_DATA_KEY", default="")
 if not PETITION_DATA_KEY and (DEBUG or TESTING):
     PETITION_DATA_KEY = "insecure-development-petition-key-not-for-production"
+# --- The audit chain (issue 15) ----------------------------------------------------------------
+# Each audit entry's link is HMAC-SM3 under this key, which must not live in the database (the
+# database's owner could otherwise recompute an edited chain): from the environment, or a file
+# (AUDIT_CHAIN_KEY_FILE, e.g. a mounted secret). The development default exists only under
+# DEBUG or TESTING; production without it stops at the first audited action with a clear error.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+AUDIT_CHAIN_KEY_FILE = env.str("AUDIT_CHAIN_KEY_FILE", default="")
+if not AUDIT_CHAIN_KEY and AUDIT_CHAIN_KEY_FILE:
+    try:
+        AUDIT_CHAIN_KEY = Path(AUDIT_CHAIN_KEY_FILE).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        _fail(f"AUDIT_CHAIN_KEY_FILE cannot be read ({error.strerror}): {AUDIT_CHAIN_KEY_FILE}")
+if not AUDIT_CHAIN_KEY and (DEBUG or TESTING):
+    AUDIT_CHAIN_KEY = "insecure-development-audit-chain-key-not-for-production"
+# The daily anchors (chain head and count), appended outside the database; ship this file to
+# write-once storage or a log host. The audit admins also receive each anchor as a message.
+AUDIT_ANCHOR_PATH = env.str(
+    "AUDIT_ANCHOR_PATH", default=str(BASE_DIR / "var" / "audit-anchors.log")
+)
 # The satisfaction scale offered to petitioners, best first; the first
 # PETITION_SATISFIED_COUNT of them count as satisfied in 满意率.
 PETITION_RATINGS = env.list("PETITION_RATINGS", default=["满意", "基本满意", "不满意"])

@@ -48,6 +48,8 @@ def calendar_reminder() -> int:
     from .services.calendar import remind_system_admins
 
     return remind_system_admins()
+
+
 @shared_task(ignore_result=True, acks_late=False)
 def heartbeat(path: str) -> str:
     """Written by the worker that consumes it; `manage.py worker_health` reads it (and sends the
@@ -56,3 +58,12 @@ def heartbeat(path: str) -> str:
     from .heartbeat import beat
 
     return beat(path)
+
+
+@shared_task(ignore_result=True)
+def audit_anchor() -> int:
+    """The daily anchor of the audit chain (office.auditchain); a second run only adds a line."""
+    from .auditchain import write_anchor
+
+    anchor = write_anchor()
+    return anchor.count if anchor else 0

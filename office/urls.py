@@ -46,6 +46,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/verify/", views.second_factor, name="second_factor"),
+    path("accounts/new-password/", views.new_password, name="new_password"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include(office_patterns)),

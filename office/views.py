@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
-from . import errors, qr, totp
+from . import errors, lockout, qr, totp
 from .models import SecondFactor, Section, Staff
 from .services import signin
 
@@ -26,7 +27,8 @@ PAGE_SIZE = 50
 
 
 class LoginForm(AuthenticationForm):
-    """One message for unknown user, wrong password and locked account (S-02)."""
+    """One message for unknown user, wrong password and locked account (S-02), and the
+    lock-out checked and counted under a row lock before and after the password (S-01)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -36,10 +38,31 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return self.cleaned_data
+        with lockout.gate(username, self.request) as gate:
+            if gate.locked:
+                self.user_cache = None
+                refused = True
+            else:
+                self.user_cache = authenticate(self.request, username=username, password=password)
+                refused = self.user_cache is None
+                if refused:
+                    gate.fail()
+                elif not signin.steps_for(self.user_cache):
+                    gate.succeed()  # signed in now; otherwise only the last step clears
+        if refused:
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
 
 class LoginView(auth_views.LoginView):
-    """Step one: the password. A person who needs a second factor (S-04) is not signed in yet:
-    the code page (second_factor) finishes the sign-in."""
+    """Step one: the password. A person who owes a second factor (S-04) or a new password (a
+    one-time password an admin set) is not signed in yet: the next pages finish the sign-in."""
 
     form_class = LoginForm
     template_name = "registration/login.html"
@@ -47,10 +70,44 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        if not signin.required_for(user):
+        steps = signin.steps_for(user)
+        if not steps:
             return super().form_valid(form)
-        signin.begin(self.request, user, self.get_redirect_url())
-        return redirect("second_factor")
+        signin.begin(self.request, user, self.get_redirect_url(), steps)
+        return redirect(_STEP_URLS[steps[0]])
+
+
+_STEP_URLS = {signin.CODE: "second_factor", signin.NEW_PASSWORD: "new_password"}
+
+
+def _refused(request):
+    """The sign-in page with the one message for every refusal (S-02), shown once."""
+    form = LoginForm(request)
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "refused": LoginForm.error_messages["invalid_login"]},
+    )
+
+
+def _pending_step(request, step: str):
+    """(the half-finished sign-in, None) on the page of its current step; otherwise (None, the
+    redirect to where the person belongs: the inbox, the sign-in page, or the step owed)."""
+    if request.user.is_authenticated:
+        return None, redirect(settings.LOGIN_REDIRECT_URL)
+    state = signin.pending(request)
+    if state is None:
+        messages.info(request, _("Please sign in again: the sign-in took too long."))
+        return None, redirect("login")
+    if state.step != step:
+        return None, redirect(_STEP_URLS[state.step])
+    return state, None
+
+
+def _next_step(request, state):
+    if request.user.is_authenticated:
+        return redirect(state.next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return redirect(_STEP_URLS[state.step])
 
 
 class CodeForm(forms.Form):
@@ -71,24 +128,20 @@ class CodeForm(forms.Form):
 def second_factor(request):
     """Step two: the six-digit code from the person's authenticator app; at the first sign-in
     the page shows the QR code to enrol it (RFC 6238; SECURITY.md S-04)."""
-    if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    state = signin.pending(request)
-    if state is None:
-        messages.info(request, _("Please sign in again: the sign-in took too long."))
-        return redirect("login")
+    state, elsewhere = _pending_step(request, signin.CODE)
+    if elsewhere is not None:
+        return elsewhere
     factor = SecondFactor.objects.filter(user=state.user).first()
     if factor is None:  # reset by the security admin since the password step
         signin.abandon(request)
         return redirect("login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if signin.check_code(request, state, form.cleaned_data["code"]):
-            return redirect(state.next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
-        if state.failures >= settings.AXES_FAILURE_LIMIT:
-            signin.abandon(request)
-            messages.error(request, _("Too many wrong codes. Please sign in again."))
-            return redirect("login")
+        outcome = signin.check_code(request, state, form.cleaned_data["code"])
+        if outcome is signin.Outcome.ACCEPTED:
+            return _next_step(request, state)
+        if outcome is signin.Outcome.LOCKED:
+            return _refused(request)
         form.add_error(
             "code",
             _("The code is wrong or has already been used. Enter the code your app shows now."),
@@ -123,13 +176,21 @@ def admin_login(request, extra_context=None):
     )
 
 
-def lockout_response(request, credentials, *args, **kwargs):
-    """django-axes calls this when a sign-in is refused for lock-out: answer exactly as for a
-    wrong password, so the page does not reveal that the account exists (S-02)."""
-    form = LoginForm(request, data=request.POST or None)
-    form.is_valid = lambda: False
-    form.add_error(None, LoginForm.error_messages["invalid_login"])
-    return render(request, "registration/login.html", {"form": form}, status=200)
+class NewPasswordForm(SetPasswordForm):
+    pass
+
+
+def new_password(request):
+    """The person replaces a one-time password an admin set, before anything else and before
+    enrolling an authenticator (等保 8.1.4.1; 三员分立 8.1.4.2)."""
+    state, elsewhere = _pending_step(request, signin.NEW_PASSWORD)
+    if elsewhere is not None:
+        return elsewhere
+    form = NewPasswordForm(state.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        signin.change_password_first(request, state, form.cleaned_data["new_password1"])
+        return _next_step(request, state)
+    return render(request, "registration/new_password.html", {"form": form})
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from office.classification import classification_constraint, classification_field
 from office.models import Section, Unit, WorkItem
 
 from . import crypto
@@ -519,7 +520,11 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField()
 
+    # 密级: 非密 only — this system is not approved for state secrets (issue 15; S-15b).
+    classification = classification_field()
+
     class Meta:
+        constraints = [classification_constraint("petitions_attachment_non_classified")]
         ordering = ["pk"]
 
     def __str__(self) -> str:

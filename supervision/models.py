@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from office.classification import classification_constraint, classification_field
 from office.models import Section, TrafficLight, Unit, WorkItem
 
 # The warning window (黄灯): this many days before the deadline (DOMAIN.md §5.3: "3 days").
@@ -507,7 +508,11 @@ class ReportAttachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
 
+    # 密级: 非密 only — this system is not approved for state secrets (issue 15; S-15b).
+    classification = classification_field()
+
     class Meta:
+        constraints = [classification_constraint("supervision_attachment_non_classified")]
         ordering = ["pk"]
 
     def __str__(self) -> str:

@@ -46,6 +46,8 @@ TABLE: dict[str, dict[str, object]] = {
     # The code step of signing in: without a password step just passed, back to the sign-in
     # page; a signed-in person goes on to the inbox.
     "second_factor": everyone(302, anonymous="login"),
+    # Replacing a one-time password an admin set: the same, for the same reason.
+    "new_password": everyone(302, anonymous="login"),
     # Django's set_language: a GET changes nothing and only redirects back.
     "set_language": everyone(302, anonymous=302),
     # The probes (office.health): public, JSON, the same for everyone.
@@ -111,8 +113,9 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "documents_numberseries": {"system_admin": "vac"},
     "documents_outgoingseries": {"system_admin": "vac"},
     "auth_user": {"security_admin": "vac"},
-    "auth_group": {"security_admin": "vc"},
-    "axes_accessattempt": {"security_admin": "vd"},
+    "auth_group": {"security_admin": "v"},  # roles are office/roles.py, read-only here
+    "office_signinthrottle": {"security_admin": "vd"},  # lock-outs, lifted by deleting
+    "axes_accessattempt": {},
     "axes_accesslog": {"audit_admin": "v"},
     "axes_accessfailurelog": {"audit_admin": "v"},
 }
@@ -130,7 +133,7 @@ ADMIN_PAGES = {
     # The security admin sees the documents app for the issuers' seals (tests/outgoing/access.py).
     "admin:app_list:documents": {"system_admin": 200, "security_admin": 200, "audit_admin": 404},
     "admin:app_list:auth": {"system_admin": 404, "security_admin": 200, "audit_admin": 404},
-    "admin:app_list:axes": {"system_admin": 404, "security_admin": 200, "audit_admin": 200},
+    "admin:app_list:axes": {"system_admin": 404, "security_admin": 404, "audit_admin": 200},
     "admin:view_on_site": {p: 404 for p in ADMINS},  # no model of ours is viewed on site
 }
 for model, grants in ADMIN_MODELS.items():
@@ -308,6 +311,10 @@ def _admin_object(model):
         )[0]
     if model is AuditEntry:
         return audit_record(action="test.access_table", object_repr="access table")
+    from office.models import SignInThrottle
+
+    if model is SignInThrottle:
+        return SignInThrottle.objects.get_or_create(username="clerk", address="10.0.0.1")[0]
     if model is OutboxMessage:
         from django.utils import timezone
 

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from office.classification import classification_constraint, classification_field
 from office.models import Section, Unit, Urgency, WorkItem
 
 
@@ -230,6 +231,9 @@ class OutgoingDocument(models.Model):
 
     objects = OutgoingQuerySet.as_manager()
 
+    # 密级: 非密 only — this system is not approved for state secrets (issue 15; S-15b).
+    classification = classification_field()
+
     class Meta:
         verbose_name = _("outgoing document")
         verbose_name_plural = _("outgoing documents")
@@ -241,6 +245,7 @@ class OutgoingDocument(models.Model):
             ("sign_outgoing", _("Can sign off outgoing documents")),
         ]
         constraints = [
+            classification_constraint("documents_outgoing_non_classified"),
             models.UniqueConstraint(
                 fields=["series", "issue_year", "issue_serial"],
                 condition=Q(issue_serial__isnull=False),
@@ -526,7 +531,11 @@ class OutgoingAttachment(models.Model):
     )
     uploaded_at = models.DateTimeField()
 
+    # 密级: 非密 only — this system is not approved for state secrets (issue 15; S-15b).
+    classification = classification_field()
+
     class Meta:
+        constraints = [classification_constraint("documents_outgoingattachment_non_classified")]
         verbose_name = _("attachment file")
         verbose_name_plural = _("attachment files")
         ordering = ["pk"]

@@ -1,5 +1,5 @@
 from .audit import AuditChainHead, AuditEntry, AuditOutcome
-from .auth import SecondFactor
+from .auth import PasswordReset, SecondFactor, SignInThrottle
 from .calendar import CalendarDay, CalendarYear, DayKind
 from .deadlines import TimeLimitRule, TimeUnit
 from .notify import Channel, Notification, NotificationLevel, OutboxMessage, OutboxState
@@ -32,8 +32,10 @@ __all__ = [
     "NotificationLevel",
     "OutboxMessage",
     "OutboxState",
+    "PasswordReset",
     "SecondFactor",
     "Section",
+    "SignInThrottle",
     "Staff",
     "StaffQuerySet",
     "SweepLevel",

@@ -1,17 +1,15 @@
 """The audit trail (留痕; 等保 8.1.4.3; SECURITY.md S-37): append-only and hash-chained.
 
-Each entry carries the SHA-256 of its own content and of the previous entry's hash, so a row
-changed, removed or inserted behind the application's back breaks the chain, and
+Each entry carries the HMAC-SM3, under a key kept outside the database (AUDIT_CHAIN_KEY), of its
+own content and of the previous entry's link, so a row changed, removed or inserted behind the
+application's back breaks the chain even for the database's owner, daily anchors outside the
+database catch a rewrite by someone holding the key (office.auditchain), and
 `manage.py verify_audit` names the first broken link. Entries are written only by
 `office.services.audit.audit_record`; the model refuses updates and deletes, and on PostgreSQL a
 trigger refuses them in the database too (nothing younger than 184 days may be deleted at all).
 """
 
 from __future__ import annotations
-
-import datetime as dt
-import hashlib
-import json
 
 from django.conf import settings
 from django.db import models
@@ -68,25 +66,10 @@ class AuditEntry(models.Model):
         raise PermissionError("audit entries are append-only")
 
     def compute_hash(self) -> str:
-        content = {
-            # In UTC: the database hands times back in UTC, whatever offset they were written with.
-            "at": self.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "actor": self.actor_id,
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "from": self.from_state,
-            "to": self.to_state,
-            "changes": self.changes,
-            "comment": self.comment,
-            "address": self.address,
-            "outcome": self.outcome,
-            "prev": self.prev_hash,
-        }
-        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        """HMAC-SM3 under AUDIT_CHAIN_KEY, a key outside the database (office.auditchain)."""
+        from ..auditchain import keyed_link
+
+        return keyed_link(self)
 
 
 class AuditChainHead(models.Model):

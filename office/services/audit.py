@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -102,11 +103,21 @@ def verify_chain(batch_size: int = 5000) -> Iterator[ChainBreak]:
             if previous_hash is not None and entry.prev_hash != previous_hash:
                 yield ChainBreak(entry.pk, "previous hash does not match the entry before it")
                 return
-            if entry.compute_hash() != entry.hash:
-                yield ChainBreak(entry.pk, "content does not match its hash")
+            if not hmac.compare_digest(entry.compute_hash(), entry.hash):
+                yield ChainBreak(
+                    entry.pk, "content does not match its keyed link (changed, or not our key)"
+                )
                 return
             previous_hash = entry.hash
             last_pk = entry.pk
     head = AuditChainHead.objects.filter(pk=1).first()
     if previous_hash is not None and head is not None and head.last_hash != previous_hash:
         yield ChainBreak(last_pk, "the last entry is not the chain's head (entries removed)")
+        return
+    # The anchors written outside the database (office.auditchain): a chain rewritten or cut
+    # short even with the key no longer matches what they recorded.
+    from ..auditchain import check_anchors, read_anchors
+
+    for entry_id, reason in check_anchors(read_anchors()):
+        yield ChainBreak(entry_id, reason)
+        return

@@ -195,7 +195,9 @@ def test_classified_material_is_refused_with_a_pointer_to_the_confidential_chann
     assert refused.value.code == "classified"
     assert not IncomingDocument.objects.exists()
     assert not NumberSeries.objects.exists()
-    assert AuditEntry.objects.count() == audit_rows
+    # Nothing registered; the refusal itself is audited (issue 15).
+    assert AuditEntry.objects.count() == audit_rows + 1
+    assert AuditEntry.objects.latest("pk").action == "classification.refused"
 
 
 def test_a_second_registration_of_the_same_sender_reference_is_flagged(cast):

@@ -653,6 +653,7 @@ def test_the_settings_load_and_pass_the_deploy_check_with_the_compose_environmen
     given = {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "PETITION_DATA_KEY": secrets.token_urlsafe(48),
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(48),
         "POSTGRES_PASSWORD": "test-password",
         "ALLOWED_HOSTS": "zhengban.example.gov.cn,10.0.0.5",
         "SITE_URL": "https://zhengban.example.gov.cn",

@@ -85,17 +85,17 @@ def test_nobody_may_edit_the_admin_roles_permissions(client_for, security_admin)
 
 
 def test_role_assignment_sets_admin_site_access(client_for, security_admin):
+    # The three admin roles are given at set-up, by the superuser of the set-up only.
+    setup = User.objects.create_superuser("setup", password="Set-Up-Only-2026x")
     target = User.objects.get(username="clerk")
     assert not target.is_staff
     response = _change_roles(
-        client_for(security_admin), target, Group.objects.filter(name=Role.SYSTEM_ADMIN)
+        client_for(setup), target, Group.objects.filter(name=Role.SYSTEM_ADMIN)
     )
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.is_staff
-    response = _change_roles(
-        client_for(security_admin), target, Group.objects.filter(name=Role.STAFF)
-    )
+    response = _change_roles(client_for(setup), target, Group.objects.filter(name=Role.STAFF))
     target.refresh_from_db()
     assert not target.is_staff
 

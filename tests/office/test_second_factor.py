@@ -153,17 +153,17 @@ def test_a_wrong_code_is_refused_counted_and_audited(required, demo_office, clie
     assert AuditEntry.objects.filter(
         action="auth.second_factor_failed", object_repr="secadmin", outcome="failure"
     ).exists()
-    from axes.models import AccessAttempt
+    from office.models import SignInThrottle
 
-    assert AccessAttempt.objects.filter(username="secadmin").exists()
+    assert SignInThrottle.objects.get(username="secadmin", address="").code_failures == 1
 
 
 def test_five_wrong_codes_end_the_attempt_and_lock_the_account(required, demo_office, client):
     _password(client, "sysadmin")
     client.get("/accounts/verify/")
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         assert client.post("/accounts/verify/", {"code": "000000"}).status_code == 200
-    # The fifth wrong code locks the account: django-axes answers with the sign-in page and
+    # The fifth wrong code locks the account: the answer is the sign-in page with
     # the same message as for a wrong password (S-02); the half-finished sign-in is gone.
     response = client.post("/accounts/verify/", {"code": "000000"})
     assert response.status_code == 200 and "用户名或密码错误" in response.content.decode()
