@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from office.navigation import register_count
+
+        register_count("approval_count", _approval_queue)
+
+
+def _approval_queue(user, staff):
+    """The approval queue's count in the navigation, for leaders only (None hides the link);
+    the permission check reads the permissions loaded with the user (office.auth)."""
+    if not user.has_perm("documents.instruct_incoming"):
+        return None
+    from .models import IncomingDocument
+
+    return IncomingDocument.objects.awaiting(user)
