@@ -1183,6 +1183,8 @@ for _name, _persona, _query in [
     ("documents: register, secretary", SECRETARY, {}),
     ("documents: register p500, secretary", SECRETARY, {"page": 500}),
     ("documents: register, staff 综合科", STAFF, {}),
+    # The smallest section's register: the audience that paid for everyone's (issue 21).
+    ("documents: register, staff 行政科", SMALL_STAFF, {}),
     ("documents: register filtered, secretary", SECRETARY, {"filtered": True}),
     ("documents: register filtered, staff 综合科", STAFF, {"filtered": True}),
     ("documents: register filtered, staff 行政科", SMALL_STAFF, {"filtered": True}),
