@@ -1160,6 +1160,52 @@ def _showcase() -> int:
     return row[0]
 
 
+# --- A single reader: a person whose only grants are their own -------------------------------
+READER = "bench_reader"  # 单个读者: no section, no unit; reads every READER_EVERY-th document
+READER_EVERY = 5_000
+
+
+@seeder("documents-reader", needs=("documents",))
+def seed_reader(scale: float) -> str:
+    """One person who sees only what was circulated to them by name: ~200 documents at full
+    volume, spread over the ten years (the smallest audience a register has). Their access
+    rows and `grantees` keys are written as services._grant and sync_grantees write them."""
+    from django.contrib.auth.models import Group
+
+    from office.roles import Role
+
+    user, created = User.objects.get_or_create(
+        username=READER, defaults={"last_name": "阅", "first_name": "单"}
+    )
+    if created:
+        user.groups.add(Group.objects.get(name=Role.STAFF))
+        Staff.objects.create(user=user, badge_number="BR0001", post="科员")
+    have = IncomingAccess.objects.filter(user=user).count()
+    if have:
+        return f"{have:,} documents circulated to {READER} present"
+    key = f"p{user.pk}"
+    table, access = IncomingDocument._meta.db_table, IncomingAccess._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH picked AS (
+                SELECT id, received_at FROM {table}
+                WHERE registration_prefix = %s AND id %% %s = 0
+            ), granted AS (
+                INSERT INTO {access} (document_id, user_id, reason, granted_at)
+                SELECT id, %s, %s, received_at FROM picked RETURNING document_id
+            )
+            UPDATE {table} d SET grantees = array_to_string(ARRAY(
+                SELECT DISTINCT k FROM unnest(string_to_array(d.grantees, ' ') || %s::text) k
+                WHERE k <> '' ORDER BY 1 COLLATE "C"), ' ')
+            FROM granted g WHERE d.id = g.document_id
+            """,
+            [PREFIX, READER_EVERY, user.pk, AccessReason.CIRCULATED, key],
+        )
+        n = cursor.rowcount
+    return f"circulated {n:,} documents to {READER}"
+
+
 _VOLUME = f"{VOLUME:,} documents"
 _NEEDS = ("documents",)
 
@@ -1190,6 +1236,7 @@ for _name, _persona, _query in [
     ("documents: register filtered, staff 行政科", SMALL_STAFF, {"filtered": True}),
     (f"documents: search {SEARCH}, secretary", SECRETARY, {"q": SEARCH}),
     (f"documents: search {SEARCH}, staff 综合科", STAFF, {"q": SEARCH}),
+    (f"documents: search {SEARCH}, staff 行政科", SMALL_STAFF, {"q": SEARCH}),
     # The busiest sending unit (about 7 % of all documents), picked from the list.
     (f"documents: sender {BUSIEST_SENDER}, secretary", SECRETARY, {"sender": BUSIEST_SENDER}),
     (f"documents: sender {BUSIEST_SENDER}, staff 综合科", STAFF, {"sender": BUSIEST_SENDER}),
@@ -1198,6 +1245,15 @@ for _name, _persona, _query in [
     _url, _rows = _register(_persona, **_query)
     page(_name, _url, _persona, _VOLUME, needs=_NEEDS, rows=_rows)
 
+_url, _rows = _register(READER)
+page(
+    "documents: register, single reader",
+    _url,
+    READER,
+    f"{_VOLUME}; ~{VOLUME // READER_EVERY} circulated to the person",
+    needs=("documents-reader",),
+    rows=_rows,
+)
 page(
     "documents: document page",
     lambda: reverse("documents:incoming", args=[_showcase()]),
