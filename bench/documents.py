@@ -1196,8 +1196,10 @@ def seed_reader(scale: float) -> str:
                 SELECT id, %s, %s, received_at FROM picked RETURNING document_id
             )
             UPDATE {table} d SET grantees = array_to_string(ARRAY(
-                SELECT DISTINCT k FROM unnest(string_to_array(d.grantees, ' ') || %s::text) k
-                WHERE k <> '' ORDER BY 1 COLLATE "C"), ' ')
+                SELECT k FROM (
+                    SELECT DISTINCT (unnest(string_to_array(d.grantees, ' ') || %s::text))
+                        COLLATE "C" AS k
+                ) x WHERE k <> '' ORDER BY k), ' ')
             FROM granted g WHERE d.id = g.document_id
             """,
             [PREFIX, READER_EVERY, user.pk, AccessReason.CIRCULATED, key],
