@@ -25,4 +25,7 @@ messages: ## Re-extract the zh_Hans catalog after changing strings
 bench: ## Benchmarks on the configured database (set DATABASE_URL to PostgreSQL)
 	bin/setup && .venv/bin/python -m bench $(ARGS)
 
-.PHONY: help run test setup faults lint messages bench
+bench-load: ## gunicorn (4 workers) + wrk on 127.0.0.1: floor, inbox, queue, small register
+	bin/setup && .venv/bin/python -m bench._serve $(ARGS)
+
+.PHONY: help run test setup faults lint messages bench bench-load

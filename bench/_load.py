@@ -15,13 +15,13 @@ import time
 from urllib.parse import urlsplit
 
 
-def _client(host, port, path, stop_at, latencies, errors, lock):
+def _client(host, port, path, stop_at, latencies, errors, lock, headers):
     conn = http.client.HTTPConnection(host, port, timeout=30)
     mine, bad = [], 0
     while time.monotonic() < stop_at:
         started = time.perf_counter()
         try:
-            conn.request("GET", path, headers={"Accept-Language": "zh-CN"})
+            conn.request("GET", path, headers={"Accept-Language": "zh-CN", **headers})
             response = conn.getresponse()
             response.read()
             if response.status != 200:
@@ -43,7 +43,12 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--header", action="append", default=[], metavar="NAME: VALUE", help="repeatable"
+    )
     args = parser.parse_args()
+    headers = dict(h.split(":", 1) for h in args.header)
+    headers = {k.strip(): v.strip() for k, v in headers.items()}
     parts = urlsplit(args.url)
     if parts.hostname not in ("127.0.0.1", "localhost"):
         raise SystemExit("only a server on this machine (127.0.0.1) may be load-tested")
@@ -59,11 +64,12 @@ def main() -> None:
             args=(
                 parts.hostname,
                 parts.port or 80,
-                parts.path or "/",
+                parts.path + (f"?{parts.query}" if parts.query else "") or "/",
                 stop_at,
                 latencies,
                 errors,
                 lock,
+                headers,
             ),
         )
         for _ in range(args.clients)

@@ -1,8 +1,9 @@
 """The benchmark runner: settings, database, seeding, measuring, report.
 
-1. Settings: office.settings; DEBUG=1 when no SECRET_KEY is configured (so settings load);
-   DATABASE_URL defaults to the bench database on the local PostgreSQL (a separate database
-   per --scale, so a quick run never shrinks or measures the full data).
+1. Settings: office.settings with DEBUG off, as production runs (a throw-away SECRET_KEY when
+   none is configured; static files collected once, as the manifest storage needs); DATABASE_URL
+   defaults to the bench database on the local PostgreSQL (a separate database per --scale, so
+   a quick run never shrinks or measures the full data).
 2. The PostgreSQL database is created if missing, then migrated.
 3. The seeders the selected pages need run in dependency order; each skips what is present.
 4. Each page: sign in the persona (force_login), warm up, then N requests, each timed with
@@ -10,7 +11,12 @@
    no network, no browser) and its SQL counted with CaptureQueriesContext.
    Each task (work that is not a page, e.g. the deadline sweep): warm up, then N calls, each
    timing and counting the SQL of the block the task wraps in `timed()`.
-5. A table on stdout and a JSON file in bench/results/ (git-ignored).
+   The machine's load is read before each page and task: a figure taken at a 1-minute load
+   above 1.5 per CPU is marked "busy" in the table and the JSON; with --quiet-check the runner
+   waits (up to --quiet-wait seconds) for the load to fall and refuses to measure otherwise.
+5. A table on stdout (each page's median and p95 also as a multiple of the floor's, the
+   signed-in trivial page every run measures first) and a JSON file in bench/results/
+   (git-ignored).
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ RESULTS_DIR = BENCH_DIR / "results"
 BENCH_DATABASE = "postgres://postgres@127.0.0.1:5432/zhengban_bench"
 # Modules of the framework itself; every other module in bench/ declares seeders and pages.
 FRAMEWORK_MODULES = {"__main__", "registry", "runner", "fake"}
+FLOOR_PAGE = "floor (about)"  # measured in every run: the unit of the ×floor column
+BUSY_PER_CPU = 1.5  # a 1-minute load above this per CPU marks (or, --quiet-check, refuses) a figure
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -59,6 +67,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1.0,
         metavar="X",
         help="multiply every seeded volume (0.01 for a quick smoke run)",
+    )
+    parser.add_argument(
+        "--quiet-check",
+        action="store_true",
+        help=f"refuse to measure while the 1-minute load is above {BUSY_PER_CPU} per CPU",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120,
+        metavar="S",
+        help="with --quiet-check: seconds to wait for a quiet machine before refusing",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.warmup < 0 or args.scale <= 0:
@@ -89,8 +109,15 @@ def default_database_url(scale: float) -> str:
 
 def configure_django(scale: float) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "office.settings")
+    # DEBUG off, as in production: DEBUG keeps every query's SQL and renders templates with
+    # more checks (the floor measured ~10 % slower with it). A key only this process knows
+    # when none is configured: the bench signs in with force_login, nothing outlives the run.
+    if not _configured("DEBUG"):
+        os.environ["DEBUG"] = "0"
     if not _configured("SECRET_KEY"):
-        os.environ.setdefault("DEBUG", "1")
+        import secrets
+
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
     if not _configured("DATABASE_URL"):
         os.environ["DATABASE_URL"] = default_database_url(scale)
     if str(BASE_DIR) not in sys.path:
@@ -159,6 +186,46 @@ def migrate() -> None:
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     print(f"migrate: {time.perf_counter() - started:.1f} s")
+
+
+def collect_static() -> None:
+    """With DEBUG off the manifest storage needs collected files (as `collectstatic` gives a
+    production deployment); collected once, again only when static/ is newer."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    sources = [p.stat().st_mtime for d in settings.STATICFILES_DIRS for p in Path(d).rglob("*")]
+    if manifest.exists() and manifest.stat().st_mtime >= max(sources, default=0):
+        return
+    started = time.perf_counter()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"collectstatic: {time.perf_counter() - started:.1f} s")
+
+
+def busy_threshold() -> float:
+    return BUSY_PER_CPU * (os.cpu_count() or 1)
+
+
+def wait_for_quiet(name: str, *, required: bool, wait: float) -> float:
+    """The 1-minute load now; with `required`, wait up to `wait` s for it to fall to the
+    threshold and refuse (exit) if it does not: a figure taken on a busy machine measures the
+    other processes as much as the page."""
+    load = os.getloadavg()[0]
+    if not required or load <= busy_threshold():
+        return load
+    deadline = time.monotonic() + wait
+    print(f"{name}: load {load:.1f} > {busy_threshold():.1f}; waiting up to {wait:.0f} s")
+    while time.monotonic() < deadline:
+        time.sleep(5)
+        load = os.getloadavg()[0]
+        if load <= busy_threshold():
+            return load
+    raise SystemExit(
+        f"refused: the 1-minute load is {load:.1f} on {os.cpu_count()} CPUs (more than "
+        f"{BUSY_PER_CPU} per CPU) before {name!r}; run again on a quiet machine, or without "
+        "--quiet-check to record figures marked busy"
+    )
 
 
 # --- 3. seeding ---------------------------------------------------------------------------
@@ -356,11 +423,27 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
+def add_floor_multiples(results: list[dict]) -> None:
+    """Each page's median and p95 as a multiple of the floor's median and p95 (same run)."""
+    floor = next((r for r in results if r["name"] == FLOOR_PAGE), None)
+    for r in results:
+        if floor is None or r["kind"] != "page":
+            r["x_floor_median"] = r["x_floor_p95"] = None
+            continue
+        r["x_floor_median"] = round(r["median_ms"] / floor["median_ms"], 2)
+        r["x_floor_p95"] = round(r["p95_ms"] / floor["p95_ms"], 2)
+
+
 def print_table(results: list[dict]) -> None:
-    header = ["page", "rows", "median ms", "p95 ms", "queries"]
+    header = ["page", "rows", "median ms", "p95 ms", "queries", "×floor (med/p95)", "load"]
     lines = []
     for r in results:
         q = r["queries"]
+        x = (
+            f"{r['x_floor_median']:.1f} / {r['x_floor_p95']:.1f}"
+            if r.get("x_floor_median") is not None
+            else "—"
+        )
         lines.append(
             [
                 r["name"],
@@ -368,6 +451,8 @@ def print_table(results: list[dict]) -> None:
                 f"{r['median_ms']:.1f}",
                 f"{r['p95_ms']:.1f}",
                 str(q) if q == r["queries_min"] else f"{r['queries_min']}–{q}",
+                x,
+                f"{r['load_1min']:.1f}{' busy' if r['busy'] else ''}",
             ]
         )
     widths = [max(_width(row[i]) for row in [header, *lines]) for i in range(len(header))]
@@ -454,30 +539,45 @@ def main(argv: list[str] | None = None) -> int:
             names = ", ".join(e.name for e in [*PAGES, *TASKS])
             print(f"no page or task matches {args.only}; they are: {names}", file=sys.stderr)
             return 2
+        # The floor is the unit of every page's ×floor: measured in every run, first.
+        pages = [p for p in PAGES if p.name == FLOOR_PAGE] + [
+            p for p in pages if p.name != FLOOR_PAGE
+        ]
 
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     database = ensure_database()
     print(f"database: {database}; DEBUG={settings.DEBUG}; scale {args.scale:g}")
     load_before = os.getloadavg()[0]
     migrate()
+    collect_static()
     seeded = run_seeders(seeders_for([*pages, *tasks]), args.scale)
+
+    def quiet(name: str) -> dict:
+        load = wait_for_quiet(name, required=args.quiet_check, wait=args.quiet_wait)
+        return {"load_1min": round(load, 2), "busy": load > busy_threshold()}
 
     results = []
     for p in pages:
-        result = measure(p, repeat=args.repeat, warmup=args.warmup)
+        before = quiet(p.name)
+        result = {**measure(p, repeat=args.repeat, warmup=args.warmup), **before}
         print(f"measured {p.name}: median {result['median_ms']:.1f} ms")
         results.append(result)
     for t in tasks:
         repeat, warmup = min(args.repeat, t.repeat), min(args.warmup, t.warmup)
-        result = measure_task(t, repeat=repeat, warmup=warmup)
+        before = quiet(t.name)
+        result = {**measure_task(t, repeat=repeat, warmup=warmup), **before}
         print(f"measured {t.name}: median {result['median_ms']:.1f} ms; {result['note'] or ''}")
         results.append(result)
+    add_floor_multiples(results)
     print_table(results)
     load_after = os.getloadavg()[0]
-    if max(load_before, load_after) > (os.cpu_count() or 1) / 2:
+    busy = [r["name"] for r in results if r["busy"]]
+    if busy or load_after > busy_threshold():
         print(
-            f"\nwarning: the machine was busy (load {load_before:.1f} → {load_after:.1f} on "
-            f"{os.cpu_count()} CPUs); times are inflated, compare queries, or run again"
+            f"\nwarning: {len(busy)} of {len(results)} figures were taken on a busy machine "
+            f"(1-minute load above {BUSY_PER_CPU} per CPU; {load_before:.1f} → {load_after:.1f} "
+            f"on {os.cpu_count()} CPUs), marked busy: their times are inflated; compare "
+            "queries and ×floor, or run again with --quiet-check"
         )
 
     import django
@@ -497,6 +597,8 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs",
         "load_1min": [round(load_before, 2), round(load_after, 2)],
+        "busy_threshold": busy_threshold(),
+        "quiet_check": args.quiet_check,
     }
     path = write_json(results, meta)
     print(f"\nresults: {path.relative_to(BASE_DIR)}")

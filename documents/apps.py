@@ -7,4 +7,18 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
+        from office.navigation import register_count
+
         from . import signals  # noqa: F401  (a recounted deadline kept in step)
+
+        register_count("approval_count", _approval_queue)
+
+
+def _approval_queue(user, staff):
+    """The approval queue's count in the navigation, for leaders only (None hides the link);
+    the permission check reads the permissions loaded with the user (office.auth)."""
+    if not user.has_perm("documents.instruct_incoming"):
+        return None
+    from .models import IncomingDocument
+
+    return IncomingDocument.objects.awaiting(user)

@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[0-9A-Za-z]+")
@@ -57,6 +56,24 @@ def query_tokens(query: str) -> list[str]:
     return list(seen)[:MAX_TOKENS]
 
 
+class _Matches(Func):
+    """The search's SQL on `search_text`, with the column compiled where the query puts it (a
+    subquery aliases the table: the register's page finds its ids in one, office.paging)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, template: str, params: list):
+        super().__init__(F("search_text"))
+        self.sql_template, self.sql_params = template, params
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        # Each `{column}` is replaced by the column itself, which carries no parameters.
+        assert not params
+        return self.sql_template.replace("{column}", column), tuple(self.sql_params)
+
+
 def search(queryset: QuerySet, query: str) -> QuerySet:
     """Documents whose text holds every token of `query`. A single CJK character matches as a
     prefix of a bigram (or a lone character)."""
@@ -75,18 +92,17 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
             # received-at index instead of the GIN index (a common word, or few rows to find),
             # every row passes this first and only the rows that match are parsed.
             if lone:
-                tests.append("strpos(' ' || documents_incomingdocument.search_text, %s) > 0")
+                tests.append("strpos(' ' || {column}, %s) > 0")
                 params.append(f" {word}")
             else:
-                tests.append("strpos(' ' || documents_incomingdocument.search_text || ' ', %s) > 0")
+                tests.append("strpos(' ' || {column} || ' ', %s) > 0")
                 params.append(f" {word} ")
         tsquery = " & ".join(terms)
         return queryset.filter(
-            RawSQL(
-                "to_tsvector('simple', documents_incomingdocument.search_text)"
-                " @@ to_tsquery('simple', %s) AND " + " AND ".join(tests),
+            _Matches(
+                "to_tsvector('simple', {column}) @@ to_tsquery('simple', %s) AND "
+                + " AND ".join(tests),
                 [tsquery, *params],
-                output_field=BooleanField(),
             )
         )
     condition = Q()

@@ -1,4 +1,10 @@
-"""What the shell (base.html) needs on every page, in a fixed number of queries."""
+"""What the shell (base.html) needs on every page, in a fixed number of queries.
+
+The person (user, staff row, permissions, groups) comes in the one query of
+`office.auth.load_user`; the navigation's counts in the one query of
+`office.navigation.navigation_counts`. With the session, a signed-in page's shell costs three
+queries (tests/office/test_floor.py).
+"""
 
 from __future__ import annotations
 
@@ -12,22 +18,15 @@ def shell(request) -> dict:
     context = {"office_name": settings.OFFICE_NAME}
     if user is None or not user.is_authenticated:
         return context
-    staff = getattr(user, "_zb_staff", None)
-    if staff is None:
-        from .models import Staff
+    from .navigation import navigation_counts
+    from .services.workitems import _staff
 
-        staff = Staff.objects.select_related("section", "unit").filter(user=user).first()
-        if staff is not None:
-            staff.user = user  # the request's user object: no second query for the name
-        user._zb_staff = staff
+    staff = _staff(user)
     context["current_staff"] = staff
-    # Two counts for the navigation, each one indexed query whatever the volume.
-    from .models import Notification, WorkItem
-
-    context["open_count"] = WorkItem.objects.count_waiting_for(user, staff)
-    context["unread_count"] = Notification.objects.filter(
-        recipient=user, read_at__isnull=True
-    ).count()
+    counts = getattr(request, "_zb_navigation_counts", None)
+    if counts is None:
+        counts = request._zb_navigation_counts = navigation_counts(user, staff)
+    context.update(counts)
     context["shows_admin_link"] = user.is_superuser or (
         user.is_staff and bool(_group_names(user) & ADMIN_SITE_ROLES)
     )

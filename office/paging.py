@@ -31,3 +31,28 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self._counted > self.cap
+
+
+class TopKPaginator(CappedPaginator):
+    """A CappedPaginator whose page finds its rows' ids first, then joins only those.
+
+    A page is `WHERE pk IN (SELECT pk … ORDER BY … LIMIT 20 OFFSET k)`: the inner query
+    reads the one table and its indexes (the search's GIN hits, a person's grants) and keeps
+    the top k; the outer one joins the 20 rows to the tables the list shows (sender, leader,
+    section, unit). Still one query per page. Without it a search for a common word joined
+    every hit to four tables before keeping 20 (issue 21: 11,600 hits at 1,000,000 documents).
+    """
+
+    def page(self, number):
+        from django.db.models.sql.where import WhereNode
+
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        listed = self.object_list
+        ids = listed.values("pk")[bottom:top]
+        rows = listed._chain()
+        rows.query.where = WhereNode()  # the conditions are the inner query's
+        return self._get_page(list(rows.filter(pk__in=ids)), number, self)

@@ -120,6 +120,16 @@ def _insert_markers(claimed: list[tuple[int, int]], level: int, now: dt.datetime
     table = DeadlineMarker._meta.db_table
     inserted: list[int] = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The whole batch in one statement: two arrays, not 500 rows of parameters a time
+            # (a 5,000-item batch was ten round trips; issue 21, the sweep set-based to the end).
+            cursor.execute(
+                f"INSERT INTO {table} (work_item_id, cycle, level, at) "
+                "SELECT w, c, %s, %s FROM unnest(%s::bigint[], %s::integer[]) AS t(w, c) "
+                "ON CONFLICT (work_item_id, cycle, level) DO NOTHING RETURNING work_item_id",
+                [level, now, [pk for pk, _ in claimed], [cycle for _, cycle in claimed]],
+            )
+            return [row[0] for row in cursor.fetchall()]
         for start in range(0, len(claimed), 500):
             chunk = claimed[start : start + 500]
             values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))

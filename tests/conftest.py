@@ -113,3 +113,13 @@ requires_postgres = pytest.mark.skipif(
 def _media_root(settings, tmp_path_factory):
     """Uploaded files go to a temporary folder, never into the project's var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `serial` what must not run beside other pytest-xdist workers (bin/test runs those
+    in their own step, after the parallel one): the real Celery worker tests (one Redis db and
+    queue for every test run on the machine) and the concurrency tests (threads racing on row
+    locks with timeouts: beside other workers on two cores they measure the machine)."""
+    for item in items:
+        if item.get_closest_marker("worker") or "concurrency" in item.path.name:
+            item.add_marker(pytest.mark.serial)

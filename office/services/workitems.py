@@ -46,7 +46,8 @@ DEFAULT_LEADER_AFTER = dt.timedelta(hours=48)
 # --- Who may do what ---------------------------------------------------------------------
 def _staff(user) -> Staff | None:
     cached = getattr(user, "_zb_staff", None)
-    if cached is None:
+    # office.auth.load_user loaded the request's user with the staff row (or its absence).
+    if cached is None and not getattr(user, "_zb_staff_loaded", False):
         # As the shell loads it (office.context_processors): the page's navigation then needs no
         # second query for the person's name, section or unit.
         cached = Staff.objects.filter(user=user).select_related("section", "unit").first()

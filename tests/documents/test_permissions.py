@@ -260,3 +260,56 @@ def test_the_migration_backfill_writes_the_grantees_the_services_write(world):
     with connection.cursor() as cursor:
         migration.backfill(apps, SimpleNamespace(connection=connection, execute=cursor.execute))
     assert dict(IncomingDocument.objects.values_list("pk", "grantees")) == written
+
+
+# --- Small audiences: the register starts from the person's grants (issue 21) -----------------
+
+
+@pytest.mark.parametrize("username", sorted(set(SEES) - {"secretary", "supervisor", "archivist"}))
+def test_grants_first_shows_exactly_what_visible_to_shows(world, username):
+    """The grants choose where the query starts; `grantees` still decides what is seen (a
+    section's grant never opens a restricted document)."""
+    from documents.models import _PLAN_HINTS
+
+    _PLAN_HINTS.clear()
+    someone = User.objects.get(username=username)
+    rows = IncomingDocument.objects.visible_to_grants_first(someone)
+    assert set(rows.values_list("title", flat=True)) == SEES[username]
+    if connection.vendor == "postgresql":
+        assert "documents_incomingaccess" in str(rows.query)  # few grants: started from them
+
+
+def test_the_secretariat_walks_the_register_as_before(world, secretary):
+    rows = IncomingDocument.objects.visible_to_grants_first(secretary)
+    assert "documents_incomingaccess" not in str(rows.query)
+    assert set(rows.values_list("title", flat=True)) == SEES["secretary"]
+
+
+def test_many_grants_walk_the_register_as_before(world, clerk, monkeypatch):
+    """Above the limit the received-at index walk is cheaper: the plan stays as it was."""
+    from documents import models
+
+    models._PLAN_HINTS.clear()
+    monkeypatch.setattr(models, "grants_first_limit", lambda: 0)
+    rows = IncomingDocument.objects.visible_to_grants_first(clerk)
+    assert "documents_incomingaccess" not in str(rows.query)
+    assert set(rows.values_list("title", flat=True)) == SEES["clerk"]
+
+
+def test_the_register_page_of_a_small_audience_is_its_documents_in_constant_queries(
+    world, client_for, clerk
+):
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(clerk)
+    client.get("/documents/")  # the session's stamp and the grant probe, once
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/documents/")
+    titles = {d.title for d in response.context["page"]}
+    assert titles == SEES["clerk"]
+    # session, person, navigation counts; the capped count; the page (top 20 ids, then rows);
+    # the filter's section list
+    queries = [q["sql"] for q in ctx.captured_queries]
+    assert len(queries) == (6 if connection.vendor == "postgresql" else 8), queries
+    page_sql = next(q for q in queries if '"documents_incomingdocument"."title"' in q)
+    assert " IN (SELECT " in page_sql and " LIMIT " in page_sql  # the top ids, then the rows

@@ -180,12 +180,18 @@ def test_the_register_pages_by_twenty(client_for, secretary):
     assert len(client.get("/documents/?page=2").context["page"].object_list) == 5
 
 
-# Measured on SQLite and PostgreSQL, the same at 5 documents as at 50.
-REGISTER_QUERIES = 10
-QUEUE_QUERIES = 11  # + the outgoing documents waiting for signature (one query)
+# The same at 5 documents as at 50. The floor is three queries on PostgreSQL (session; the
+# person with staff row, permissions and groups; the navigation's counts: office.auth,
+# office.navigation); on SQLite ModelBackend loads the permissions in two more.
+_FLOOR = 3 if connection.vendor == "postgresql" else 5
+REGISTER_QUERIES = _FLOOR + 3  # count, page, the filter's section list
+QUEUE_QUERIES = _FLOOR + 3  # count, page, the outgoing documents waiting for signature
 
 
 def _count(client, path: str) -> int:
+    # Unmeasured first: the session's activity stamp is written at most once a minute, and on a
+    # busy machine a minute passes while a test adds its 45 documents.
+    client.get(path)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200
@@ -207,8 +213,6 @@ def test_the_register_keeps_a_constant_number_of_queries(client_for, secretary, 
     add(45, 5)
     at_50 = _count(client, path)
     assert at_5 == at_50
-    # session, user, 2 × permissions, staff (shell), two shell counts; count and page; the
-    # filter's section list.
     assert at_50 == REGISTER_QUERIES, at_50
 
 
@@ -438,7 +442,6 @@ def test_the_queue_keeps_a_constant_number_of_queries(client_for, leader, secret
         _present(secretary, leader, title=f"呈批件{i}")
     at_50 = _count(client, "/documents/queue/")
     assert at_5 == at_50
-    # session, user, 2 × permissions, staff, three navigation counts; count and page.
     assert at_50 == QUEUE_QUERIES, at_50
 
 

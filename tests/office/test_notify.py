@@ -92,3 +92,39 @@ def test_a_broker_that_is_down_does_not_fail_the_change(
     # The change committed; the message waits for the relay.
     assert OutboxMessage.objects.get(subject="broker 不可用时").state == OutboxState.PENDING
     assert deliver_pending() == 1
+
+
+@pytest.mark.parametrize("people", [5, 50])
+@override_settings(SMS_BACKEND="office.sms.LocmemSMSBackend", SMS_FOR_LEVELS=["overdue"])
+def test_the_recipients_mobiles_come_in_one_query_however_many(people, section_head):
+    """notify_many (the sweep's bulk form): notifications, the users, their mobile numbers and
+    the outbox rows in a fixed number of queries (issue 21: the sweep read `user.staff` once per
+    recipient)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from office.models import Staff
+    from office.services.notify import notify_many
+
+    section = section_head.staff.section
+    users = User.objects.bulk_create(
+        [User(username=f"sms{i}", email=f"sms{i}@example.gov.cn") for i in range(people)]
+    )
+    Staff.objects.bulk_create(
+        Staff(user=u, section=section, badge_number=f"S{i:04d}", mobile=f"1390000{i:04d}")
+        for i, u in enumerate(users)
+    )
+    now = dt.datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    rows = [(u.pk, "overdue", "已逾期：某事项", "", "/work/1/", None) for u in users]
+    with CaptureQueriesContext(connection) as ctx:
+        assert notify_many(rows, now=now) == people
+    # notifications, users, mobiles, outbox (a backend that returns no ids adds none here)
+    assert len(ctx.captured_queries) <= 5, [q["sql"][:80] for q in ctx.captured_queries]
+    sms = OutboxMessage.objects.filter(channel="sms", notification__recipient__in=users)
+    assert sorted(sms.values_list("address", flat=True)) == [
+        f"1390000{i:04d}" for i in range(people)
+    ]
