@@ -9,7 +9,7 @@
   open states in its last days and weeks. Each document has its IncomingAccess rows (registrar,
   the leaders it was presented to, readers, the lead and assisting handlers, a restricted
   document's named audience), `grantees` from them by `documents.models.grantee_keys` as
-  `services._grant` writes it, and `search_text` from `documents.search.index_text` exactly as
+  `services._grant` writes it, and `search_text` from `office.search.index_text` exactly as
   `services._reindex` builds it.
   The rows that need work items (Handling, Circulation) and the work items themselves (screen,
   approve, read, handle, confirm, file; kind "document", linked to the document) are written for
@@ -58,9 +58,9 @@ from documents.models import (
     Routing,
     grantee_keys,
 )
-from documents.search import index_text
 from office import workcalendar
 from office.models import URGENCY_PRIORITY, Section, Staff, TimeLimitRule, Unit, WorkItem
+from office.search import index_text
 
 VOLUME = 1_000_000
 YEARS = 10

@@ -304,7 +304,7 @@ class IncomingDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Character bigrams of title, sender, numbers and instruction text: a two-character Chinese
-    # word is one token, found through a GIN index on PostgreSQL (documents.search).
+    # word is one token, found through a GIN index on PostgreSQL (office.search).
     search_text = models.TextField(editable=False, blank=True)
     # Whom the IncomingAccess rows open the document to, as keys (p<user> s<section> u<unit>;
     # `grantee_keys`): what `visible_to` tests. Written only by services._grant.

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from office import workcalendar
+from office import search, workcalendar
 from office.models import (
     URGENCY_PRIORITY,
     Section,
@@ -43,7 +43,6 @@ from office.services.workitems import (
     workitem_open,
 )
 
-from . import search
 from .models import (
     CLASSIFIED_MARKS,
     AccessReason,
@@ -355,8 +354,8 @@ def incoming_register(
 # --- Attachments ----------------------------------------------------------------------------
 def attachment_add(*, document, by, kind: str, upload, now=None, audit: bool = True) -> Attachment:
     """Store a checked upload under a generated name (S-21…S-25). `upload` has passed
-    `documents.files.check_upload` in the form; it is checked again here."""
-    from .files import check_upload, store_checked
+    `office.files.check_upload` in the form; it is checked again here."""
+    from office.files import check_upload, store_checked
 
     now = now or timezone.now()
     _require(by, "documents.register_incoming", _("Only the secretariat adds files."))

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from office.people import display_name
 from office.services.audit import audit_record
 
 from . import stats
@@ -65,7 +66,7 @@ def _row(p: Petition, full: bool) -> list:
         _cell(name),
         id_number,
         phone,
-        f"{responder.last_name}{responder.first_name}" if responder else "",
+        display_name(responder),
         p.get_state_display(),
         p.get_decision_display() if p.decision else "",
         _due_day(p.accept_due_at),

@@ -324,7 +324,7 @@ def _send_sms(number: str, text: str, secrets: tuple[str, ...]) -> None:
 
 
 def _check_files(files: list) -> None:
-    from documents.files import check_upload
+    from office.files import check_upload
 
     for upload in files:
         check_upload(upload)
@@ -338,7 +338,7 @@ def _discard(names: list[str]) -> None:
 
 
 def _attach(petition: Petition, upload, by, now) -> Attachment:
-    from documents.files import check_upload, store_checked
+    from office.files import check_upload, store_checked
 
     info = check_upload(upload)
     attachment = Attachment(petition=petition, uploaded_by=_person(by), uploaded_at=now)
@@ -349,8 +349,8 @@ def _attach(petition: Petition, upload, by, now) -> Attachment:
 # --- Repeat detection (重复信访) -----------------------------------------------------------
 def content_tokens(title: str, request: str = "") -> set[str]:
     """The tokens content is compared by: bigrams of Chinese runs, whole Latin/digit runs —
-    `documents.search.tokens`, the same as the SQL function petition_content_tokens (0004)."""
-    from documents.search import tokens
+    `office.search.tokens`, the same as the SQL function petition_content_tokens (0004)."""
+    from office.search import tokens
 
     return set(tokens(f"{title} {request}"))
 
@@ -476,7 +476,7 @@ def find_repeats(
             found[p.pk] = (p, str(_("same person")))
     wanted = content_tokens(text)
     if wanted:
-        from documents.search import tokens
+        from office.search import tokens
 
         words = list(dict.fromkeys(tokens(text)))[:SIMILAR_TOKENS]
         for p in _similar(wanted, words, exclude, limit + len(found)):

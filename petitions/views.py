@@ -18,6 +18,7 @@ from office import workcalendar
 from office.models import AuditEntry
 from office.paging import CappedPaginator
 from office.pdf import render_pdf
+from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
 
@@ -218,7 +219,7 @@ def _detail_context(request, petition: Petition, **extra) -> dict:
         "show_identity": services.identity_visible(user, petition),
         "can_reveal": user.has_perm("petitions.reveal_petitioner"),
         "can_decide": can_decide,
-        "is_leader": user.groups.filter(name="市领导").exists(),
+        "is_leader": user.groups.filter(name=Role.LEADER).exists(),
         "assignments": assignments,
         "notices": list(petition.notices.all()),
         "reviews": reviews,
@@ -584,7 +585,7 @@ def petition_ledger(request):
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    from documents.files import content_disposition
+    from office.files import content_disposition
 
     response["Content-Disposition"] = content_disposition(f"信访台账-{year}.xlsx")
     response["X-Content-Type-Options"] = "nosniff"
@@ -616,7 +617,7 @@ def ledger_status(request, pk: int):
 def ledger_download(request, pk: int):
     from django.http import FileResponse
 
-    from documents.files import content_disposition
+    from office.files import content_disposition
 
     from .models import ExportState
 
@@ -639,7 +640,7 @@ def attachment_download(request, pk: int):
     who may see the identity may download it (403 for a unit the identity was not passed to)."""
     from django.http import FileResponse
 
-    from documents.files import content_disposition
+    from office.files import content_disposition
 
     from .models import Attachment
 

@@ -553,7 +553,7 @@ def report_submit(
     item closes, late or not) and opens the next one on the cycle."""
     from django.core.files.base import ContentFile
 
-    from documents.files import check_upload, stored_name
+    from office.files import check_upload, stored_name
 
     now = now or timezone.now()
     text = (text or "").strip()

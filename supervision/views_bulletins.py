@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from documents.files import content_disposition
+from office.files import content_disposition
 from office.pdf import render_pdf
 from office.services import TransitionError
 from office.services.audit import audit_record

@@ -513,7 +513,7 @@ class Translation(models.Model):
 
 class OutgoingAttachment(models.Model):
     """A file attached to a draft (附件): checked and stored like the attachments of incoming
-    documents (`documents.files`, S-21…S-25), downloaded only through a permission check."""
+    documents (`office.files`, S-21…S-25), downloaded only through a permission check."""
 
     document = models.ForeignKey(OutgoingDocument, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(upload_to="outgoing/attachments/%Y/%m/", max_length=200)

@@ -1001,7 +1001,7 @@ def outgoing_attach(*, document: OutgoingDocument, by, upload, now=None):
     the document is a draft, by those who may edit it: after signature a new attachment is a
     substantive change and goes back through the route."""
 
-    from documents.files import check_upload, store_checked
+    from office.files import check_upload, store_checked
 
     from .models import OutgoingAttachment
 

@@ -12,12 +12,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from office import search
 from office.models import Unit
 from office.paging import CappedPaginator
+from office.people import display_name as person_name
 from office.services.audit import audit_record
 
-from .. import search
-from ..forms import SORTS, ListFilterForm, person_name
+from ..forms import SORTS, ListFilterForm
 from ..models import Marking
 from .access import _visible
 
