@@ -54,12 +54,19 @@ from documents.models import (
     IncomingState,
     Instruction,
     Marking,
-    NumberSeries,
     Routing,
     grantee_keys,
 )
 from office import workcalendar
-from office.models import URGENCY_PRIORITY, Section, Staff, TimeLimitRule, Unit, WorkItem
+from office.models import (
+    URGENCY_PRIORITY,
+    NumberSeries,
+    Section,
+    Staff,
+    TimeLimitRule,
+    Unit,
+    WorkItem,
+)
 from office.search import index_text
 
 VOLUME = 1_000_000
@@ -940,7 +947,7 @@ def _wipe(cursor) -> None:
     cursor.execute(
         f"DELETE FROM {IncomingDocument._meta.db_table} WHERE registration_prefix = %s", [PREFIX]
     )
-    NumberSeries.objects.filter(prefix=PREFIX).delete()
+    NumberSeries.objects.filter(series=PREFIX).delete()
 
 
 @seeder("documents", needs=("demo",))
@@ -995,11 +1002,11 @@ def seed_documents(scale: float) -> str:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                INSERT INTO {NumberSeries._meta.db_table} (prefix, year, last_number)
+                INSERT INTO {NumberSeries._meta.db_table} (series, year, last_number)
                 SELECT registration_prefix, registration_year, max(registration_serial)
                 FROM {IncomingDocument._meta.db_table} WHERE registration_prefix = %s
                 GROUP BY 1, 2
-                ON CONFLICT (prefix, year) DO UPDATE SET last_number = EXCLUDED.last_number
+                ON CONFLICT (series, year) DO UPDATE SET last_number = EXCLUDED.last_number
                 """,
                 [PREFIX],
             )

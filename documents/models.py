@@ -100,25 +100,6 @@ class Retention(models.TextChoices):
     YEARS_10 = "10y", _("10 years")
 
 
-class NumberSeries(models.Model):
-    """A gapless counter per prefix and year (收文〔2026〕123号). The row is locked in the same
-    transaction that uses the number, so a rolled-back registration gives its number back."""
-
-    prefix = models.CharField(_("prefix"), max_length=30)
-    year = models.PositiveSmallIntegerField(_("year"))
-    last_number = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("number series")
-        verbose_name_plural = _("number series")
-        constraints = [
-            models.UniqueConstraint(fields=["prefix", "year"], name="number_series_prefix_year")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}〔{self.year}〕{self.last_number}号"
-
-
 def person_key(user_id: int) -> str:
     return f"p{user_id}"
 

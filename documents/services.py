@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from office.models import (
     WorkKind,
     WorkState,
 )
+from office.numbers import next_number
 from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
@@ -58,7 +59,6 @@ from .models import (
     IncomingState,
     Instruction,
     Marking,
-    NumberSeries,
     ProgressNote,
     Retention,
     Routing,
@@ -73,24 +73,6 @@ ALREADY_HANDLED = gettext_lazy(
 
 
 # --- Numbers ------------------------------------------------------------------------------
-def next_number(prefix: str, year: int) -> int:
-    """The next number of a gapless series. Must run inside the caller's transaction: the counter
-    row stays locked until it commits, and a rollback gives the number back (S-29)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("next_number must run inside the transaction that uses the number")
-    series = NumberSeries.objects.select_for_update().filter(prefix=prefix, year=year).first()
-    if series is None:
-        try:
-            with transaction.atomic():
-                NumberSeries.objects.create(prefix=prefix, year=year)
-        except IntegrityError:
-            pass  # created by a concurrent first registration of the year
-        series = NumberSeries.objects.select_for_update().get(prefix=prefix, year=year)
-    series.last_number += 1
-    series.save(update_fields=["last_number"])
-    return series.last_number
-
-
 def registration_number(prefix: str, year: int, serial: int) -> str:
     return f"{prefix}〔{year}〕{serial}号"
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from office import workcalendar
 from office.models import Section, WorkAction, WorkItem, WorkKind, WorkState
+from office.numbers import next_number
 from office.people import display_name
 from office.services import TransitionError
 from office.services.audit import audit_record
@@ -41,7 +42,6 @@ from .models import (
     MeetingKind,
     MeetingState,
     Minutes,
-    MinutesCounter,
     MinutesState,
     Outcome,
     RecordNote,
@@ -936,11 +936,7 @@ def minutes_sign(*, by, minutes: Minutes, now=None) -> Minutes:
 def _next_number(kind: MeetingKind, year: int) -> int:
     """Gapless per kind and year: the counter row is locked until the issuing transaction ends,
     so a rolled-back issue gives its number back (SECURITY.md S-29)."""
-    MinutesCounter.objects.get_or_create(kind=kind, year=year)
-    counter = MinutesCounter.objects.select_for_update().get(kind=kind, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    return next_number(f"meetings:{kind.pk}", year)
 
 
 def minutes_issue(*, by, minutes: Minutes, now=None) -> Minutes:

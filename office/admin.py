@@ -285,3 +285,6 @@ class SecondFactorAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for factor in queryset.select_related("user"):
             signin.reset(factor, by=request.user, request=request)
+
+
+from . import admin_numbers  # noqa: E402, F401  (the number series)

@@ -123,17 +123,6 @@ class Outcome(models.TextChoices):
     NOT_SUPPORT = "not_support", "不予支持"
 
 
-class PetitionCounter(models.Model):
-    """A gapless petition number series per year (信访〔2026〕12号): the row is locked in the
-    transaction that registers the petition, so a rolled-back registration gives its number back."""
-
-    year = models.PositiveSmallIntegerField(unique=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
-
-
 class PetitionQuerySet(models.QuerySet):
     def visible_to(self, user) -> PetitionQuerySet:
         """The petitions `user` may see: ONE subquery on the assignments plus two columns (S-11)."""

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from office import workcalendar
 from office.models import Section, TimeLimitRule, Unit, WorkAction, WorkItem, WorkKind, WorkState
+from office.numbers import next_number
 from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
@@ -50,7 +51,6 @@ from .models import (
     NoticeKind,
     Outcome,
     Petition,
-    PetitionCounter,
     Petitioner,
     PetitionerRole,
     PetitionState,
@@ -140,17 +140,8 @@ def _person(user):
 def _number(now: dt.datetime) -> str:
     """The next number of the year's gapless series; runs inside the registering transaction."""
     year = now.astimezone(workcalendar.local_tz()).year
-    counter = PetitionCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                PetitionCounter.objects.create(year=year)
-        except IntegrityError:
-            pass  # created by a concurrent first registration of the year
-        counter = PetitionCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{NUMBER_PREFIX}〔{year}〕{counter.last_number}号"
+    serial = next_number("petitions", year)
+    return f"{NUMBER_PREFIX}〔{year}〕{serial}号"
 
 
 def can_see(user, petition: Petition) -> bool:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents.models import DocType, Marking, Retention
-from documents.services import check_not_classified, next_number
+from documents.services import check_not_classified
 from office.models import (
     URGENCY_PRIORITY,
     Section,
@@ -31,6 +31,7 @@ from office.models import (
     WorkKind,
     WorkState,
 )
+from office.numbers import next_number
 from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record

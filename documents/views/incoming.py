@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from office import workcalendar
 from office.models import AuditEntry, Unit
+from office.people import display_name
 from office.services import TransitionError
 
 from .. import services
@@ -40,7 +41,6 @@ from ..forms import (
     ReadForm,
     RegisterForm,
     ScreenForm,
-    person_name,
 )
 from ..models import (
     AccessReason,
@@ -340,7 +340,7 @@ def incoming_present(request, pk: int):
         )
 
     def success(doc):
-        return _("Presented to %(leader)s.") % {"leader": person_name(doc.presented_to)}
+        return _("Presented to %(leader)s.") % {"leader": display_name(doc.presented_to)}
 
     return _transition(request, document, form, "present_form", call, success)
 
