@@ -10,6 +10,7 @@ as the text it is and never runs. Numbers, dates and times keep their types.
 from __future__ import annotations
 
 import io
+from numbers import Number
 
 from django.http import HttpResponse
 
@@ -50,11 +51,7 @@ def cell(ws, value, *, bold: bool = False, size: int | None = None):
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    if (
-        value is not None
-        and not isinstance(value, int | float | bool)
-        and not hasattr(value, "isoformat")
-    ):
+    if value is not None and not isinstance(value, Number) and not hasattr(value, "isoformat"):
         value = str(value)
     c = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):

@@ -7,7 +7,6 @@ Names, ID numbers and phones are masked unless the person holds the separate per
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import threading
 
@@ -79,7 +78,7 @@ def _row(p: Petition, full: bool) -> list:
 
 def ledger_workbook(year: int, *, personal_data: bool, progress=None) -> tuple[bytes, int]:
     """The workbook's bytes and its row count; `progress(n)` is called every few hundred rows."""
-    from openpyxl import Workbook
+    from office.spreadsheet import Workbook
 
     petitions = (
         ledger_rows(year)
@@ -93,18 +92,15 @@ def ledger_workbook(year: int, *, personal_data: bool, progress=None) -> tuple[b
         )
         .order_by("received_at", "pk")
     )
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(f"{year}年信访台账")
-    ws.append(HEAD)
+    wb = Workbook()
+    ws = wb.sheet(f"{year}年信访台账", header=HEAD)
     count = 0
     for p in petitions.iterator(chunk_size=1000):
-        ws.append(_row(p, personal_data))
+        wb.row(ws, _row(p, personal_data))
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), count
+    return wb.content(), count
 
 
 def audit_export(user, year: int, rows: int, personal_data: bool, *, request=None) -> None:
