@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Channel, OutboxMessage, OutboxState
+from .outbox import render
 from .sms import get_backend
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def deliver_pending(*, limit: int = 500, now: dt.datetime | None = None) -> int:
                 EmailMessage(message.subject, message.body, to=[message.address]).send()
             else:
                 sms = sms or get_backend()
-                sms.send(message.address, message.body)
+                text, secrets = render(message)
+                sms.send(message.address, text, secrets=secrets)
         except Exception as exc:
             give_up = message.attempts >= MAX_ATTEMPTS
             OutboxMessage.objects.filter(pk=pk).update(

@@ -24,6 +24,7 @@ from . import workcalendar
 from .forms import CompleteForm, ExtendForm, MonthForm, ReasonForm, UrgeForm
 from .models import Notification, Section, TrafficLight, WorkItem, WorkKind, WorkState
 from .models.workitems import waiting_for_parts
+from .owners import openable_q, owner_of, refused_message
 from .register import monthly_register, totals
 from .services import TransitionError
 from .services import workitems as svc
@@ -109,6 +110,7 @@ def inbox_queryset(user, staff, tab: str):
         )
     if tab == "section":
         items = items.open().filter(section_id__in=_headed_section_ids(user))
+        items = items.filter(Q(assignee=user) | openable_q(user))
     elif tab == "assigned":
         items = items.assigned_by(user)
     else:  # as items.waiting_for(user, staff), read part by part
@@ -172,6 +174,7 @@ def _get_workitem_for_user(request, pk: int) -> WorkItem:
     item = (
         WorkItem.objects.filter(pk=pk)
         .filter(svc.visible_workitems_q(request.user))
+        .filter(Q(assignee=request.user) | openable_q(request.user))
         .select_related(
             "assignee", "section", "unit", "rule", "assigned_by", "leader", "completed_by"
         )
@@ -186,19 +189,24 @@ def _get_workitem_for_user(request, pk: int) -> WorkItem:
 def workitem_detail(request, pk: int):
     item = _get_workitem_for_user(request, pk)
     user = request.user
+    owner = owner_of(item)  # an app's work: its own page acts on it, never the generic 办结
     return render(
         request,
         "office/workitem_detail.html",
         {
             "item": item,
+            "owner": owner,
             "light": item.light(timezone.now()),
             "events": item.events.select_related("by"),
-            "can_act": item.state == WorkState.OPEN and svc.can_act(user, item),
-            "can_manage": item.state == WorkState.OPEN and svc.can_manage(user, item),
+            "can_act": owner is None and item.state == WorkState.OPEN and svc.can_act(user, item),
+            "can_manage": owner is None
+            and item.state == WorkState.OPEN
+            and svc.can_manage(user, item),
             "can_urge": item.state == WorkState.OPEN
             and user.has_perm("office.urge_workitem")
             and svc.can_manage(user, item),
             "can_extend": item.state == WorkState.OPEN
+            and svc.can_manage(user, item)
             and item.rule is not None
             and item.extensions < item.rule.max_extensions,
             "complete_form": CompleteForm(),
@@ -219,11 +227,23 @@ def _run(request, item, call):
     return redirect("office:workitem", pk=item.pk)
 
 
-def _action(form_class, perform, success):
+def _action(form_class, perform, success, *, generic: bool = False):
+    """A POST on a work item. `generic`: an action that closes or stops the work itself
+    (complete, pause, resume, cancel) — refused with 409, nothing changed, for work that belongs
+    to an app's object (office.owners): that app's own transition does it."""
+
     @login_required
     @require_POST
     def view(request, pk: int):
         item = _get_workitem_for_user(request, pk)
+        owner = owner_of(item) if generic else None
+        if owner is not None:
+            return render(
+                request,
+                "office/workitem_owned.html",
+                {"item": item, "owner": owner, "message": refused_message(owner)},
+                status=409,
+            )
         form = form_class(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
@@ -244,6 +264,7 @@ workitem_complete = _action(
     CompleteForm,
     lambda r, i, d: svc.workitem_complete(item=i, by=r.user, outcome=d["outcome"]),
     lambda: _("The work is completed."),
+    generic=True,
 )
 workitem_urge = _action(
     UrgeForm,
@@ -254,11 +275,13 @@ workitem_pause = _action(
     ReasonForm,
     lambda r, i, d: svc.workitem_pause(item=i, by=r.user, reason=d["reason"]),
     lambda: _("The clock is stopped."),
+    generic=True,
 )
 workitem_resume = _action(
     UrgeForm,  # no fields needed; an empty form validates
     lambda r, i, d: svc.workitem_resume(item=i, by=r.user),
     lambda: _("The clock runs again; the deadline moved by the time it was stopped."),
+    generic=True,
 )
 workitem_extend = _action(
     ExtendForm,
@@ -269,6 +292,7 @@ workitem_cancel = _action(
     ReasonForm,
     lambda r, i, d: svc.workitem_cancel(item=i, by=r.user, reason=d["reason"]),
     lambda: _("The work is cancelled."),
+    generic=True,
 )
 
 

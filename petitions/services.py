@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from office import workcalendar
 from office.models import Section, TimeLimitRule, Unit, WorkAction, WorkItem, WorkKind, WorkState
 from office.numbers import next_number
+from office.outbox import SECRET, queue_sms
 from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
@@ -286,13 +287,17 @@ def petition_register(
             )
             phone = next((p.get("phone") for p in people if p.get("phone")), "")
             if phone:
-                shown = crypto.format_query_code(code)
+                # Through the outbox, after commit: a gateway that is down cannot undo or fail
+                # the registration (office.outbox); the code is filled in at delivery (S-18).
                 text = _("Your petition %(n)s is registered. Query code: %(c)s") % {
                     "n": petition.number,
-                    "c": shown,
+                    "c": SECRET,
                 }
-                transaction.on_commit(
-                    lambda: _send_sms(crypto.normalise("phone", phone), text, (shown, code))
+                queue_sms(
+                    crypto.normalise("phone", phone),
+                    text,
+                    secret_ref=f"petitions.query_code:{petition.pk}",
+                    now=now,
                 )
     except BaseException as exc:
         _discard(stored)  # the rows rolled back: their files go too
@@ -307,11 +312,12 @@ def petition_register(
     return petition, code
 
 
-def _send_sms(number: str, text: str, secrets: tuple[str, ...]) -> None:
-    """The query code is a bearer secret (S-18): the backend is told, so no log carries it."""
-    from office.sms import get_backend
-
-    get_backend().send(number, text, secrets=secrets)
+def query_code_secret(pk: str) -> tuple[str, tuple[str, ...]]:
+    """The query code for the outbox (office.outbox): shown as 1234-5678; the backend is told
+    both forms are secret, so no log carries them (S-18)."""
+    code = Petition.objects.get(pk=int(pk)).query_code
+    shown = crypto.format_query_code(code)
+    return shown, (shown, code)
 
 
 def _check_files(files: list) -> None:

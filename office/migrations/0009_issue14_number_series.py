@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name='NumberSeries',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series', models.CharField(max_length=60, verbose_name='series')),
+                ('series', models.CharField(max_length=60, verbose_name='numbering series')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='year')),
                 ('last_number', models.PositiveIntegerField(default=0, verbose_name='last number')),
             ],

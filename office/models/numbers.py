@@ -13,7 +13,7 @@ class NumberSeries(models.Model):
     supervision:task). The row is locked in the transaction that uses the number, so a rolled-back
     registration gives its number back (SECURITY.md S-29)."""
 
-    series = models.CharField(_("series"), max_length=60)
+    series = models.CharField(_("numbering series"), max_length=60)
     year = models.PositiveSmallIntegerField(_("year"))
     last_number = models.PositiveIntegerField(_("last number"), default=0)
 
