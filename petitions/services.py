@@ -26,7 +26,6 @@ from office import workcalendar
 from office.models import Section, TimeLimitRule, Unit, WorkAction, WorkItem, WorkKind, WorkState
 from office.numbers import next_number
 from office.outbox import SECRET, queue_sms
-from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
 from office.services.notify import notify
@@ -58,6 +57,7 @@ from .models import (
     Review,
     ReviewLevel,
 )
+from .transitions import TRANSITIONS
 
 NUMBER_PREFIX = "信访"
 # The section that runs the petition desk (信访接待): 综合科 in the demo office.
@@ -74,11 +74,6 @@ def _locked(petition: Petition) -> Petition:
 def _require(user, perm: str) -> None:
     if user is None or not user.has_perm(perm):
         raise PermissionDenied(_("You may not do this with petitions."))
-
-
-def _require_state(petition: Petition, *states: str) -> None:
-    if petition.state not in states:
-        raise TransitionError(str(ALREADY_HANDLED))
 
 
 def _desk() -> Section | None:
@@ -555,7 +550,7 @@ def petition_decide(
     """受理 / 交办 (accept and assign to a unit) / 不予受理 (with the statutory channel) /
     不再受理 / 转送. Each decision issues its 告知书."""
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "decide")
     if decision not in Decision.values:
         raise ValidationError(_("Choose a decision."))
     if decision == Decision.REJECT and not statutory_channel:
@@ -567,9 +562,7 @@ def petition_decide(
         raise ValidationError(_("Give the reason for the decision."))
     if decision in (Decision.TRANSFER, Decision.ASSIGN) and unit is None:
         raise ValidationError(_("Choose the unit the petition goes to."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.REGISTERED)
+    with TRANSITIONS.locked(petition, "decide") as petition:
         shared = _share_identity(petition, unit, share_identity)
         counted = stats.contribution(petition)
         before = petition.state
@@ -681,12 +674,10 @@ def petition_assign(
 ) -> Assignment:
     """交办 an accepted petition to a further unit or section, with a completion report due."""
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "assign")
     if (unit is None) == (section is None):
         raise ValidationError(_("Choose the unit the petition goes to."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.ACCEPTED)
+    with TRANSITIONS.locked(petition, "assign") as petition:
         shared = _share_identity(petition, unit, share_identity)
         counted = stats.contribution(petition)
         assignment = _assign(
@@ -770,13 +761,11 @@ def petition_extend(*, petition: Petition, by, days: int, reason: str, http_requ
     """One extension of at most 30 days, approved by the head (a city leader), with a notice to
     the petitioner stating why (延长办理期限告知书)."""
     now = now or timezone.now()
-    if not by.groups.filter(name=Role.LEADER).exists():
+    if not TRANSITIONS.may_take(by, "extend"):
         raise PermissionDenied(_("Only the head of the office may approve an extension."))
     if not reason.strip():
         raise ValidationError(_("Say why the deadline is extended."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.ACCEPTED)
+    with TRANSITIONS.locked(petition, "extend") as petition:
         if petition.extended:
             raise TransitionError(_("The handling time of a petition may be extended only once."))
         item = _work(petition, WorkAction.REPLY)
@@ -815,14 +804,12 @@ def petition_reply(
     """处理意见书 under the office's name: 予以支持 / 解释说明 / 不予支持, the basis, and how to apply
     for 复查 within 30 days. Every assigned unit must have reported first."""
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "reply")
     if outcome not in Outcome.values:
         raise ValidationError(_("Choose the outcome."))
     if not reply_text.strip() or not basis.strip():
         raise ValidationError(_("Write the answer and its legal and policy basis."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.ACCEPTED)
+    with TRANSITIONS.locked(petition, "reply") as petition:
         if petition.assignments.filter(state=AssignmentState.OPEN).exists():
             raise TransitionError(_("A unit has not reported back yet."))
         counted = stats.contribution(petition)
@@ -951,12 +938,10 @@ def review_apply(
     of the written answer; the deciding body has 30 days (复核: hearings do not count)."""
     now = now or timezone.now()
     applied_at = applied_at or now
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "review_apply")
     if not reasons.strip():
         raise ValidationError(_("Write the petitioner's reasons for the review."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.REPLIED, PetitionState.REVIEWED)
+    with TRANSITIONS.locked(petition, "review_apply") as petition:
         if petition.state == PetitionState.REPLIED:
             level, rule, answered_at = ReviewLevel.REVIEW, "petition.review", petition.replied_at
             new_state = PetitionState.REVIEW
@@ -1014,12 +999,10 @@ def _date(moment: dt.datetime) -> str:
 def review_hearing(*, review: Review, by, start: bool, reason: str = "", now=None) -> Review:
     """A hearing (听证) in 复核 stops the clock; its end restarts it with the time added."""
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "review_hearing")
     if review.level != ReviewLevel.RE_REVIEW:
         raise TransitionError(_("Only a 复核 may hold a hearing that stops the clock."))
-    with transaction.atomic():
-        petition = _locked(review.petition)
-        _require_state(petition, PetitionState.RE_REVIEW)
+    with TRANSITIONS.locked(review.petition, "review_hearing") as petition:
         if start:
             workitem_pause(item=review.work_item, by=by, reason=reason or "听证", now=now)
         else:
@@ -1033,11 +1016,10 @@ def review_decide(
     *, review: Review, by, outcome: str, text: str, http_request=None, now=None
 ) -> Review:
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "review_decide")
     if outcome not in Outcome.values or not text.strip():
         raise ValidationError(_("Choose the outcome and write the decision."))
-    with transaction.atomic():
-        petition = _locked(review.petition)
+    with TRANSITIONS.locked(review.petition, "review_decide") as petition:
         review = Review.objects.select_for_update().get(pk=review.pk)
         expected = (
             PetitionState.REVIEW if review.level == ReviewLevel.REVIEW else PetitionState.RE_REVIEW

@@ -18,7 +18,6 @@ from office import workcalendar
 from office.models import AuditEntry
 from office.paging import CappedPaginator
 from office.pdf import render_pdf
-from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
 
@@ -47,6 +46,7 @@ from .models import (
     PetitionState,
     Review,
 )
+from .transitions import TRANSITIONS
 
 PAGE_SIZE = 20
 
@@ -219,7 +219,8 @@ def _detail_context(request, petition: Petition, **extra) -> dict:
         "show_identity": services.identity_visible(user, petition),
         "can_reveal": user.has_perm("petitions.reveal_petitioner"),
         "can_decide": can_decide,
-        "is_leader": user.groups.filter(name=Role.LEADER).exists(),
+        # What the page offers comes from the declared transitions (petitions.transitions).
+        "may": TRANSITIONS.offered(user, petition),
         "assignments": assignments,
         "notices": list(petition.notices.all()),
         "reviews": reviews,
