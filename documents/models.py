@@ -160,12 +160,12 @@ class IncomingQuerySet(models.QuerySet):
         that is not restricted, and a restricted one only if it names them."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from office.services.workitems import _staff
+        from office.services.workitems import staff_of
 
         mine = [person_key(user.pk)]
         if user.has_perm("documents.view_all_incoming"):
             return self.filter(~Q(marking=Marking.RESTRICTED) | RoutedTo(mine))
-        staff = _staff(user)
+        staff = staff_of(user)
         keys = list(mine)
         if staff is not None and staff.section_id:
             keys.append(section_key(staff.section_id))

@@ -37,7 +37,7 @@ from office.services.audit import audit_record
 from office.services.notify import notify
 from office.services.workitems import (
     _people_to_tell,
-    _staff,
+    staff_of,
     workitem_cancel,
     workitem_complete,
     workitem_extend,
@@ -698,7 +698,7 @@ def _assign(document, instruction, handler, role, *, by, now) -> Handling:
 
 # --- 承办 -----------------------------------------------------------------------------------
 def can_handle(user, handling: Handling) -> bool:
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is None:
         return False
     if handling.section_id:

@@ -122,7 +122,7 @@ def inbox_queryset(user, staff, tab: str):
 def inbox(request):
     """待办 / 已办: all the person's work across the apps, 特急 first, then by deadline."""
     user = request.user
-    staff = getattr(user, "_zb_staff", None) or svc._staff(user)
+    staff = getattr(user, "_zb_staff", None) or svc.staff_of(user)
     if staff is not None:
         staff.user = user  # the shell shows the person's name: no second query for the user
     tab = request.GET.get("tab", "todo")

@@ -130,9 +130,9 @@ class PetitionQuerySet(models.QuerySet):
             return self.none()
         if user.has_perm("petitions.view_all_petitions"):
             return self
-        from office.services.workitems import _staff
+        from office.services.workitems import staff_of
 
-        staff = _staff(user)
+        staff = staff_of(user)
         grants = Q(pk__in=[])
         if staff is not None and staff.section_id:
             grants |= Q(section_id=staff.section_id)

@@ -30,7 +30,7 @@ from office.services import TransitionError
 from office.services.audit import audit_record
 from office.services.notify import notify
 from office.services.workitems import (
-    _staff,
+    staff_of,
     workitem_complete,
     workitem_extend,
     workitem_open,
@@ -513,7 +513,7 @@ def identity_visible(user, petition: Petition, assignment: Assignment | None = N
         return True
     if petition.registered_by_id == user.pk or petition.first_responder_id == user.pk:
         return True
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is None:
         return False
     if petition.complained_unit_id and staff.unit_id == petition.complained_unit_id:
@@ -708,7 +708,7 @@ def petition_assign(
 def can_report(user, assignment: Assignment) -> bool:
     if user.has_perm("petitions.decide_petition"):
         return True  # the desk records a report that came in on paper
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is None:
         return False
     return (assignment.unit_id and staff.unit_id == assignment.unit_id) or (

@@ -125,9 +125,9 @@ class SupervisionTaskQuerySet(models.QuerySet):
             return self.none()
         if user.has_perm("supervision.view_all_supervisiontask"):
             return self.all()
-        from office.services.workitems import _staff
+        from office.services.workitems import staff_of
 
-        staff = _staff(user)
+        staff = staff_of(user)
         mine = Q(opened_by=user) | Q(leader=user) | Q(supervisor=user)
         handler = Q(pk__in=[])
         if staff is not None and staff.section_id:

@@ -31,7 +31,7 @@ from office.services import TransitionError
 from office.services.audit import audit_record
 from office.services.notify import notify
 from office.services.workitems import (
-    _staff,
+    staff_of,
     workitem_cancel,
     workitem_complete,
     workitem_open,
@@ -93,7 +93,7 @@ def is_leader(user) -> bool:
 
 def is_member(user, handler: TaskHandler) -> bool:
     """Staff of the handler's section or unit, or the section's head."""
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is None:
         return False
     if handler.section_id:

@@ -114,13 +114,13 @@ class OutgoingQuerySet(models.QuerySet):
         with subqueries; restricted documents only by person."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from office.services.workitems import _staff
+        from office.services.workitems import staff_of
 
         person = Q(drafted_by=user) | Q(signer=user)
         person |= Q(pk__in=Translation.objects.filter(translator=user).values("document_id"))
         if user.has_perm("documents.view_all_outgoing"):
             return self.filter(~Q(marking="restricted") | person)
-        staff = _staff(user)
+        staff = staff_of(user)
         grants = person
         if staff is not None and staff.section_id:
             grants |= Q(drafting_section_id=staff.section_id)

@@ -246,7 +246,7 @@ def outgoing_detail(request, pk: int):
     my_translation = next(
         (t for t in translations if t.translator_id == user.pk and t.state == "requested"), None
     )
-    staff = services._staff(user)
+    staff = services.staff_of(user)
     can["translate"] = state != OutgoingState.ARCHIVED and (
         secretariat or bool(staff and staff.section_id == document.drafting_section_id)
     )
