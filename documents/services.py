@@ -64,6 +64,7 @@ from .models import (
     Routing,
     grantee_keys,
 )
+from .transitions import INCOMING
 
 REGISTRATION_PREFIX_DEFAULT = "收文"
 
@@ -137,15 +138,6 @@ def _require(user, perm: str, message: str) -> None:
 
 def _locked(document: IncomingDocument) -> IncomingDocument:
     return IncomingDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
-
-
-def _require_state(document: IncomingDocument, *states: str, message: str | None = None) -> None:
-    if document.state not in states:
-        raise TransitionError(
-            message
-            or _("This cannot be done while the document is %(state)s.")
-            % {"state": document.get_state_display()}
-        )
 
 
 def _url(document) -> str:
@@ -363,12 +355,10 @@ def incoming_screen(
 ) -> IncomingDocument:
     """初审: accept (受理) or return to the sender with reasons (退文, 第二十四条)."""
     now = now or timezone.now()
-    _require(by, "documents.register_incoming", _("Only the secretariat screens documents."))
+    INCOMING.require(by, "screen")
     if not accept and not reason.strip():
         raise ValidationError(_("Say why the document is returned."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.REGISTERED, message=ALREADY_HANDLED)
+    with INCOMING.locked(document, "screen") as document:
         before = document.state
         document.screened_by = by
         document.screened_at = now
@@ -404,13 +394,11 @@ def incoming_present(*, document, by, leader, proposal: str, now=None) -> Incomi
     """拟办 + 呈批: the secretariat's proposal and the leader whose queue the document enters.
     特急/加急 are due the same working day (随到随呈)."""
     now = now or timezone.now()
-    _require(by, "documents.register_incoming", _("Only the secretariat presents documents."))
+    INCOMING.require(by, "present")
     _check_leader(leader)
     if not proposal.strip():
         raise ValidationError(_("Write the proposed handling (拟办意见)."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.ACCEPTED, message=ALREADY_HANDLED)
+    with INCOMING.locked(document, "present") as document:
         before = document.state
         document.proposal = proposal.strip()
         document.presented_to = leader
@@ -470,10 +458,8 @@ def _start_circulation(document, *, by, readers, now) -> list[Circulation]:
 def incoming_circulate(*, document, by, readers, proposal: str = "", now=None):
     """传阅 by the secretariat: for-information documents go to the chosen readers."""
     now = now or timezone.now()
-    _require(by, "documents.register_incoming", _("Only the secretariat circulates documents."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.ACCEPTED, message=ALREADY_HANDLED)
+    INCOMING.require(by, "circulate")
+    with INCOMING.locked(document, "circulate") as document:
         before = document.state
         document.proposal = proposal.strip()
         document.state = IncomingState.CIRCULATING
@@ -557,7 +543,7 @@ def incoming_instruct(
     Two leaders (or two tabs) at once: the row lock serialises them and the second finds the
     document no longer waiting for them, so exactly one instruction is recorded (S-28)."""
     now = now or timezone.now()
-    _require(leader, "documents.instruct_incoming", _("Only a city leader writes instructions."))
+    INCOMING.require(leader, "instruct")
     text = text.strip()
     if not text:
         raise ValidationError(_("Write the instruction."))
@@ -882,10 +868,8 @@ def extension_decide(*, request: ExtensionRequest, by, approve: bool, reason: st
 def incoming_confirm(*, document, by, now=None) -> IncomingDocument:
     """办结: the secretariat confirms the document is done; it then waits for filing."""
     now = now or timezone.now()
-    _require(by, "documents.register_incoming", _("Only the secretariat confirms completion."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.HANDLED, message=ALREADY_HANDLED)
+    INCOMING.require(by, "confirm")
+    with INCOMING.locked(document, "confirm") as document:
         document.state = IncomingState.COMPLETED
         document.completed_at = now
         document.completed_by = by
@@ -924,14 +908,12 @@ def incoming_archive(
 ) -> IncomingDocument:
     """立卷/归档 with retention (永久 / 30年 / 10年, 国家档案局令第8号). Read-only afterwards."""
     now = now or timezone.now()
-    _require(by, "documents.archive_incoming", _("Only the archivist files documents."))
+    INCOMING.require(by, "archive")
     if retention not in Retention.values:
         raise ValidationError(_("Choose the retention period."))
     if not volume_reference.strip():
         raise ValidationError(_("Give the volume reference."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.COMPLETED, message=ALREADY_HANDLED)
+    with INCOMING.locked(document, "archive") as document:
         document.state = IncomingState.ARCHIVED
         document.retention = retention
         document.volume_reference = volume_reference.strip()

@@ -66,13 +66,15 @@ class Step:
     may: Who
     to: tuple[str, ...]  # the states it can lead to (the source itself: the state stays)
     note: str = ""
+    denied: str = ""  # the refusal for who may not (else the table's)
 
-    def __init__(self, action, sources, *, may: Who, to=(), note: str = ""):
+    def __init__(self, action, sources, *, may: Who, to=(), note: str = "", denied=""):
         object.__setattr__(self, "action", action)
         object.__setattr__(self, "sources", tuple(sources))
         object.__setattr__(self, "may", may)
         object.__setattr__(self, "to", tuple(to) or tuple(sources))
         object.__setattr__(self, "note", note)
+        object.__setattr__(self, "denied", denied)
 
 
 @dataclass
@@ -122,7 +124,8 @@ class Transitions:
     def require(self, user, action: str) -> None:
         """PermissionDenied (403) unless `user` is among who may take the action."""
         if not self.may_take(user, action):
-            raise PermissionDenied(str(self.denied) if self.denied else None)
+            message = next((s.denied for s in self.step(action) if s.denied), self.denied)
+            raise PermissionDenied(str(message) if message else None)
 
     def require_state(self, obj, action: str) -> None:
         if not self.allows(self.state_of(obj), action):

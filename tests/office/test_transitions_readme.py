@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import petitions.transitions  # noqa: F401  (declares its table)
+import documents.transitions  # noqa: F401  (each declares its table)
+import petitions.transitions  # noqa: F401
 from office.transitions import tables
 
 README = Path(__file__).resolve().parents[2] / "README.md"
