@@ -56,6 +56,7 @@ from ..models import (
     Marking,
     ProgressNote,
 )
+from ..transitions import INCOMING
 from .access import (
     _get_document_for_user,
     _get_extension_for_user,
@@ -214,14 +215,15 @@ def _render_detail(request, document: IncomingDocument, bound: dict | None = Non
     if document.duplicate_of_id:
         duplicate = _visible(request).filter(pk=document.duplicate_of_id).first()
 
+    # What the page offers is what the declared transitions allow (documents.transitions);
+    # an instruction also belongs to the leader the document was presented to.
+    may = INCOMING.offered(user, document)
     can = {
-        "screen": registrar and state == IncomingState.REGISTERED,
-        "present": registrar and state == IncomingState.ACCEPTED,
-        "instruct": state == IncomingState.PRESENTED
-        and document.presented_to_id == user.pk
-        and user.has_perm("documents.instruct_incoming"),
-        "confirm": registrar and state == IncomingState.HANDLED,
-        "archive": state == IncomingState.COMPLETED and user.has_perm("documents.archive_incoming"),
+        "screen": may["screen"],
+        "present": may["present"],
+        "instruct": may["instruct"] and document.presented_to_id == user.pk,
+        "confirm": may["confirm"],
+        "archive": may["archive"],
         "attach": registrar and not read_only,
         "read": mine is not None,
     }
