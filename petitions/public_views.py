@@ -65,8 +65,7 @@ def submit(request):
         elif form.is_valid():
             d = form.cleaned_data
             try:
-                petition, code = services.petition_register(
-                    by=None,
+                intake = services.Intake(
                     channel=Channel.ONLINE,
                     category=d["category"],
                     subject_area=d["subject_area"],
@@ -84,8 +83,9 @@ def submit(request):
                         }
                     ],
                     idempotency_token=d["token"],
-                    files=d["attachments"],
-                    http_request=request,
+                )
+                petition, code = services.petition_register(
+                    intake, by=None, files=d["attachments"], http_request=request
                 )
             except (ValidationError, workcalendar.CalendarNotLoaded) as exc:
                 form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))

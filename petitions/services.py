@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -162,36 +163,46 @@ def _check_people(people: list[dict], *, is_group: bool, headcount: int) -> None
         raise ValidationError(_("A group visit has at least two people; give the headcount."))
 
 
+@dataclass(frozen=True)
+class Intake:
+    """What a petition is registered with (the 登记 form's content, any channel); the service
+    takes it as one value instead of a score of parameters."""
+
+    channel: str
+    category: str
+    subject_area: str
+    title: str
+    request: str
+    people: list[dict]
+    facts: str = ""
+    reasons: str = ""
+    location: str = ""
+    complained_unit: Unit | None = None
+    forwarded_from: str = ""
+    forwarded_reference: str = ""
+    is_group: bool = False
+    headcount: int = 1
+    materials: str = ""
+    received_at: dt.datetime | None = None
+    repeat_of: Petition | None = None
+    idempotency_token: str | None = None
+
+
 def petition_register(
-    *,
-    by,
-    channel: str,
-    category: str,
-    subject_area: str,
-    title: str,
-    request: str,
-    people: list[dict],
-    facts: str = "",
-    reasons: str = "",
-    location: str = "",
-    complained_unit: Unit | None = None,
-    forwarded_from: str = "",
-    forwarded_reference: str = "",
-    is_group: bool = False,
-    headcount: int = 1,
-    materials: str = "",
-    received_at: dt.datetime | None = None,
-    repeat_of: Petition | None = None,
-    files: Iterable = (),
-    idempotency_token: str | None = None,
-    http_request=None,
-    now: dt.datetime | None = None,
+    intake: Intake, *, by, files: Iterable = (), http_request=None, now: dt.datetime | None = None
 ) -> tuple[Petition, str | None]:
     """Register a petition on any channel; returns it and its query code (None when the same
     online submission arrived twice: the first one's petition is returned, S-19).
 
     `by=None` is the public online form. Staff who write down a visit or a call become its first
     responder (首问责任人, DOMAIN.md §5.4)."""
+    channel, category, subject_area = intake.channel, intake.category, intake.subject_area
+    title, request, people = intake.title, intake.request, intake.people
+    facts, reasons, location = intake.facts, intake.reasons, intake.location
+    complained_unit, is_group, headcount = intake.complained_unit, intake.is_group, intake.headcount
+    forwarded_from, forwarded_reference = intake.forwarded_from, intake.forwarded_reference
+    materials, received_at, repeat_of = intake.materials, intake.received_at, intake.repeat_of
+    idempotency_token = intake.idempotency_token
     now = now or timezone.now()
     received_at = received_at or now
     if by is None:

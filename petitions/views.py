@@ -136,8 +136,7 @@ def petition_register(request):
             if request.POST.get("repeat_of"):
                 repeat_of = Petition.objects.filter(pk=request.POST["repeat_of"]).first()
             try:
-                petition, code = services.petition_register(
-                    by=request.user,
+                intake = services.Intake(
                     channel=d["channel"],
                     category=d["category"],
                     subject_area=d["subject_area"],
@@ -155,6 +154,10 @@ def petition_register(request):
                     received_at=d["received_at"],
                     people=people,
                     repeat_of=repeat_of,
+                )
+                petition, code = services.petition_register(
+                    intake,
+                    by=request.user,
                     files=[d["attachment"]] if d.get("attachment") else [],
                     http_request=request,
                 )

@@ -18,6 +18,7 @@ from office.owners import owner_of
 from office.services.workitems import workitem_open
 from petitions import services as petitions
 from petitions.models import Petition
+from petitions.services import Intake
 from tests.documents.incoming_flow import NOW, reach
 
 pytestmark = pytest.mark.django_db
@@ -55,14 +56,16 @@ def test_a_petitions_work_is_done_in_petitions_and_only_shown_to_who_can_open_it
     client_for, petition_officer, clerk
 ):
     petition, _code = petitions.petition_register(
+        Intake(
+            channel="visit",
+            category="claim",
+            subject_area="urban",
+            title="小区供暖温度不达标",
+            request="请求维修供暖管网。",
+            people=[{"name": "王桂芝", "phone": "13904825678"}],
+            received_at=JUNE,
+        ),
         by=petition_officer,
-        channel="visit",
-        category="claim",
-        subject_area="urban",
-        title="小区供暖温度不达标",
-        request="请求维修供暖管网。",
-        people=[{"name": "王桂芝", "phone": "13904825678"}],
-        received_at=JUNE,
         now=JUNE,
     )
     item = WorkItem.objects.get(

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from office.services import TransitionError
 from petitions import services
 from petitions.models import Petition, PetitionState, ReviewLevel
+from petitions.services import Intake
 from petitions.transitions import TRANSITIONS
 
 pytestmark = pytest.mark.django_db
@@ -47,14 +48,16 @@ CASES = [(action, state) for action in TRANSITIONS.actions() for state in Petiti
 def _reach(state: str, officer) -> Petition:
     """A petition in `state`, reached through the services."""
     petition, _code = services.petition_register(
+        Intake(
+            channel="visit",
+            category="claim",
+            subject_area="urban",
+            title="小区供暖温度不达标",
+            request="请求维修供暖管网。",
+            people=[{"name": "王桂芝", "phone": "13904825678"}],
+            received_at=day(1),
+        ),
         by=officer,
-        channel="visit",
-        category="claim",
-        subject_area="urban",
-        title="小区供暖温度不达标",
-        request="请求维修供暖管网。",
-        people=[{"name": "王桂芝", "phone": "13904825678"}],
-        received_at=day(1),
         now=day(1),
     )
     if state in DECISIONS:  # the other ends of the 15-day decision
