@@ -10,7 +10,7 @@
   weeks. Each document has its IncomingAccess rows (registrar,
   the leaders it was presented to, readers, the lead and assisting handlers, a restricted
   document's named audience), `grantees` from them by `documents.models.grantee_keys` as
-  `services._grant` writes it, and `search_text` from `documents.search.index_text` exactly as
+  `services._grant` writes it, and `search_text` from `office.search.index_text` exactly as
   `services._reindex` builds it.
   The rows that need work items (Handling, Circulation) and the work items themselves (screen,
   approve, read, handle, confirm, file; kind "document", linked to the document) are written for
@@ -55,13 +55,20 @@ from documents.models import (
     IncomingState,
     Instruction,
     Marking,
-    NumberSeries,
     Routing,
     grantee_keys,
 )
-from documents.search import index_text
 from office import workcalendar
-from office.models import URGENCY_PRIORITY, Section, Staff, TimeLimitRule, Unit, WorkItem
+from office.models import (
+    URGENCY_PRIORITY,
+    NumberSeries,
+    Section,
+    Staff,
+    TimeLimitRule,
+    Unit,
+    WorkItem,
+)
+from office.search import index_text
 
 VOLUME = 1_000_000
 YEARS = 10
@@ -945,7 +952,7 @@ def _wipe(cursor) -> None:
     cursor.execute(
         f"DELETE FROM {IncomingDocument._meta.db_table} WHERE registration_prefix = %s", [PREFIX]
     )
-    NumberSeries.objects.filter(prefix=PREFIX).delete()
+    NumberSeries.objects.filter(series=PREFIX).delete()
 
 
 @seeder("documents", needs=("demo",))
@@ -1000,11 +1007,11 @@ def seed_documents(scale: float) -> str:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                INSERT INTO {NumberSeries._meta.db_table} (prefix, year, last_number)
+                INSERT INTO {NumberSeries._meta.db_table} (series, year, last_number)
                 SELECT registration_prefix, registration_year, max(registration_serial)
                 FROM {IncomingDocument._meta.db_table} WHERE registration_prefix = %s
                 GROUP BY 1, 2
-                ON CONFLICT (prefix, year) DO UPDATE SET last_number = EXCLUDED.last_number
+                ON CONFLICT (series, year) DO UPDATE SET last_number = EXCLUDED.last_number
                 """,
                 [PREFIX],
             )

@@ -242,17 +242,22 @@ def allocate_numbers(timed) -> str:
             pass
         return "skipped: needs PostgreSQL (row locks, real concurrency)"
     from documents.outgoing import services
-    from documents.services import next_number
+    from office.numbers import next_number
 
     total = scaled(ALLOCATIONS, 1.0) // WRITERS * WRITERS
     per = total // WRITERS
     ids = _signed(per * WRITERS // 4)  # a quarter as many full registrations
     secretary_pk = User.objects.get(username="secretary").pk
 
+    from office.numbers import last_number
+
+    start = last_number("基准编号", 2026)
+    taken: list[list[int]] = [[] for _ in range(WRITERS)]
+
     def bare(i: int) -> None:
         for _ in range(per):
             with transaction.atomic():
-                next_number("基准编号", 2026)
+                taken[i].append(next_number("基准编号", 2026))
 
     def register(i: int) -> None:
         me = User.objects.get(pk=secretary_pk)
@@ -264,10 +269,14 @@ def allocate_numbers(timed) -> str:
         started = time.perf_counter()
         _parallel(bare, WRITERS)
         bare_s = time.perf_counter() - started
+    numbers = sorted(n for part in taken for n in part)
+    if numbers != list(range(start + 1, start + total + 1)):
+        raise AssertionError(f"numbers {start + 1}…{start + total} have a gap or a duplicate")
     started = time.perf_counter()
     _parallel(register, WRITERS)
     full_s = time.perf_counter() - started
     return (
-        f"{total / bare_s:,.0f} allocations/s ({total:,} in {bare_s:.2f} s); "
+        f"{total / bare_s:,.0f} allocations/s ({total:,} in {bare_s:.2f} s, "
+        f"{start + 1}…{start + total} without gap or duplicate); "
         f"{len(ids) / full_s:,.0f} registrations/s ({len(ids):,} with audit)"
     )

@@ -7,10 +7,24 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
+        """Work on these objects is this app's own (office.owners); the approval queue's count
+        in the navigation (office.navigation); a recounted deadline kept in step (signals)."""
         from office.navigation import register_count
+        from office.owners import register_owner
 
-        from . import signals  # noqa: F401  (a recounted deadline kept in step)
+        from . import signals  # noqa: F401
+        from .models import IncomingDocument, OutgoingDocument
 
+        register_owner(
+            IncomingDocument,
+            visible=lambda user: IncomingDocument.objects.visible_to(user),
+            label=_("Open the document to act on it"),
+        )
+        register_owner(
+            OutgoingDocument,
+            visible=lambda user: OutgoingDocument.objects.visible_to(user),
+            label=_("Open the document to act on it"),
+        )
         register_count("approval_count", _approval_queue)
 
 

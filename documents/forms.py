@@ -13,10 +13,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from office.models import Section, Unit, UnitKind, Urgency
-from office.roles import ADMIN_ROLES, Role
+from office.forms import (
+    DATE_INPUT,
+    Form,
+    MultipleFileField,
+    PeopleChoiceField,
+    PersonChoiceField,
+    checked_upload,
+    handler_choices,
+    handlers_of,
+    leaders,
+    people,
+)
+from office.models import Section, Unit, Urgency
+from office.people import display_name
 
-from . import files, services
+from . import services
 from .models import (
     CLASSIFIED_MARKS,
     AttachmentKind,
@@ -28,109 +40,6 @@ from .models import (
 )
 
 User = get_user_model()
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class Form(forms.Form):
-    """Labels without a colon: they stand above their fields."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-# --- People and handlers ----------------------------------------------------------------------
-def person_name(user) -> str:
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return _person_label(obj)
-
-
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return _person_label(obj)
-
-
-def _person_label(user) -> str:
-    staff = getattr(user, "staff", None)
-    place = (staff.section or staff.unit) if staff is not None else None
-    post = staff.post if staff is not None and staff.post else ""
-    extra = " · ".join(str(x) for x in (post, place) if x)
-    return f"{person_name(user)}（{extra}）" if extra else person_name(user)
-
-
-def leaders():
-    """The city leaders documents are presented to (role 市领导), in the office's order."""
-    return (
-        User.objects.filter(groups__name=Role.LEADER, is_active=True)
-        .select_related("staff__section", "staff__unit")
-        .order_by("staff__display_order", "pk")
-    )
-
-
-def people():
-    """Everyone in a business role who may read a document (admins do business in a separate
-    account, 三员分立)."""
-    return (
-        User.objects.filter(is_active=True, staff__isnull=False)
-        .exclude(groups__name__in=ADMIN_ROLES)
-        .select_related("staff__section", "staff__unit")
-        .order_by("staff__display_order", "pk")
-        .distinct()
-    )
-
-
-def handler_choices() -> list:
-    """Sections (科室) and units (单位) that can handle a document, as grouped choices; a value
-    names its kind: "s:3" is section 3, "u:12" unit 12."""
-    sections = [(f"s:{s.pk}", s.name) for s in Section.objects.active()]
-    units = {UnitKind.SUBORDINATE: [], UnitKind.EXTERNAL: []}
-    for unit in Unit.objects.filter(active=True):
-        units.setdefault(unit.kind, []).append((f"u:{unit.pk}", unit.short_name or unit.name))
-    return [
-        (_("Sections"), sections),
-        (_("Subordinate units"), units[UnitKind.SUBORDINATE]),
-        (_("Other units"), units[UnitKind.EXTERNAL]),
-    ]
-
-
-def _handlers(values: list[str]) -> list[Section | Unit]:
-    section_ids = [int(v[2:]) for v in values if v.startswith("s:")]
-    unit_ids = [int(v[2:]) for v in values if v.startswith("u:")]
-    found = {f"s:{s.pk}": s for s in Section.objects.filter(pk__in=section_ids)}
-    found |= {f"u:{u.pk}": u for u in Unit.objects.filter(pk__in=unit_ids)}
-    return [found[v] for v in values if v in found]
-
-
-# --- Uploads ----------------------------------------------------------------------------------
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (the annexes), each checked like a single upload."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            data = [d for d in data if d]
-            if not data and self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return [super(MultipleFileField, self).clean(d, initial) for d in data]
-        single = super().clean(data, initial)
-        return [single] if single else []
-
-
-def _checked(upload):
-    """documents.files.check_upload: the user sees the reason and nothing is saved."""
-    if upload:
-        files.check_upload(upload)
-    return upload
 
 
 # --- 签收/登记 ----------------------------------------------------------------------------------
@@ -273,10 +182,10 @@ class RegisterForm(Form):
         return value
 
     def clean_scan(self):
-        return _checked(self.cleaned_data.get("scan"))
+        return checked_upload(self.cleaned_data.get("scan"))
 
     def clean_annexes(self):
-        return [_checked(f) for f in self.cleaned_data.get("annexes") or []]
+        return [checked_upload(f) for f in self.cleaned_data.get("annexes") or []]
 
     def clean(self):
         data = super().clean()
@@ -303,7 +212,7 @@ class AttachForm(Form):
     )
 
     def clean_attachments(self):
-        return [_checked(f) for f in self.cleaned_data["attachments"]]
+        return [checked_upload(f) for f in self.cleaned_data["attachments"]]
 
 
 # --- 初审, 拟办/呈批, 传阅 ------------------------------------------------------------------------
@@ -375,7 +284,7 @@ def phrase_text(key: str, data: dict) -> str:
     """The phrase with its placeholder filled from the chosen people or handlers."""
     if key == "read_by":
         chosen = [data["forward_to"]] if data.get("forward_to") else list(data.get("readers") or [])
-        names = "、".join(person_name(u) for u in chosen)
+        names = "、".join(display_name(u) for u in chosen)
         return f"请{names}同志阅示。" if names else PHRASES[key]
     if key == "study":
         lead = data.get("lead")
@@ -443,11 +352,11 @@ class InstructForm(Form):
 
     def clean_lead(self):
         value = self.cleaned_data.get("lead")
-        found = _handlers([value]) if value else []
+        found = handlers_of([value]) if value else []
         return found[0] if found else None
 
     def clean_assist(self):
-        return _handlers(self.cleaned_data.get("assist") or [])
+        return handlers_of(self.cleaned_data.get("assist") or [])
 
     def clean(self):
         data = super().clean()

@@ -101,25 +101,6 @@ class Retention(models.TextChoices):
     YEARS_10 = "10y", _("10 years")
 
 
-class NumberSeries(models.Model):
-    """A gapless counter per prefix and year (收文〔2026〕123号). The row is locked in the same
-    transaction that uses the number, so a rolled-back registration gives its number back."""
-
-    prefix = models.CharField(_("prefix"), max_length=30)
-    year = models.PositiveSmallIntegerField(_("year"))
-    last_number = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("number series")
-        verbose_name_plural = _("number series")
-        constraints = [
-            models.UniqueConstraint(fields=["prefix", "year"], name="number_series_prefix_year")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}〔{self.year}〕{self.last_number}号"
-
-
 def person_key(user_id: int) -> str:
     return f"p{user_id}"
 
@@ -180,12 +161,12 @@ class IncomingQuerySet(models.QuerySet):
         that is not restricted, and a restricted one only if it names them."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from office.services.workitems import _staff
+        from office.services.workitems import staff_of
 
         mine = [person_key(user.pk)]
         if user.has_perm("documents.view_all_incoming"):
             return self.filter(~Q(marking=Marking.RESTRICTED) | RoutedTo(mine))
-        staff = _staff(user)
+        staff = staff_of(user)
         keys = list(mine)
         if staff is not None and staff.section_id:
             keys.append(section_key(staff.section_id))
@@ -372,7 +353,7 @@ class IncomingDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Character bigrams of title, sender, numbers and instruction text: a two-character Chinese
-    # word is one token, found through a GIN index on PostgreSQL (documents.search).
+    # word is one token, found through a GIN index on PostgreSQL (office.search).
     search_text = models.TextField(editable=False, blank=True)
     # Whom the IncomingAccess rows open the document to, as keys (p<user> s<section> u<unit>;
     # `grantee_keys`): what `visible_to` tests. Written only by services._grant.

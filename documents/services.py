@@ -13,13 +13,13 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from office import classification, workcalendar
+from office import classification, search, workcalendar
 from office.models import (
     URGENCY_PRIORITY,
     Section,
@@ -30,20 +30,20 @@ from office.models import (
     WorkKind,
     WorkState,
 )
+from office.numbers import next_number
 from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
 from office.services.notify import notify
 from office.services.workitems import (
     _people_to_tell,
-    _staff,
+    staff_of,
     workitem_cancel,
     workitem_complete,
     workitem_extend,
     workitem_open,
 )
 
-from . import search
 from .models import (
     AccessReason,
     Attachment,
@@ -58,12 +58,12 @@ from .models import (
     IncomingState,
     Instruction,
     Marking,
-    NumberSeries,
     ProgressNote,
     Retention,
     Routing,
     grantee_keys,
 )
+from .transitions import INCOMING
 
 REGISTRATION_PREFIX_DEFAULT = "收文"
 
@@ -73,24 +73,6 @@ ALREADY_HANDLED = gettext_lazy(
 
 
 # --- Numbers ------------------------------------------------------------------------------
-def next_number(prefix: str, year: int) -> int:
-    """The next number of a gapless series. Must run inside the caller's transaction: the counter
-    row stays locked until it commits, and a rollback gives the number back (S-29)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("next_number must run inside the transaction that uses the number")
-    series = NumberSeries.objects.select_for_update().filter(prefix=prefix, year=year).first()
-    if series is None:
-        try:
-            with transaction.atomic():
-                NumberSeries.objects.create(prefix=prefix, year=year)
-        except IntegrityError:
-            pass  # created by a concurrent first registration of the year
-        series = NumberSeries.objects.select_for_update().get(prefix=prefix, year=year)
-    series.last_number += 1
-    series.save(update_fields=["last_number"])
-    return series.last_number
-
-
 def registration_number(prefix: str, year: int, serial: int) -> str:
     return f"{prefix}〔{year}〕{serial}号"
 
@@ -155,15 +137,6 @@ def _require(user, perm: str, message: str) -> None:
 
 def _locked(document: IncomingDocument) -> IncomingDocument:
     return IncomingDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
-
-
-def _require_state(document: IncomingDocument, *states: str, message: str | None = None) -> None:
-    if document.state not in states:
-        raise TransitionError(
-            message
-            or _("This cannot be done while the document is %(state)s.")
-            % {"state": document.get_state_display()}
-        )
 
 
 def _url(document) -> str:
@@ -347,8 +320,8 @@ def incoming_register(
 # --- Attachments ----------------------------------------------------------------------------
 def attachment_add(*, document, by, kind: str, upload, now=None, audit: bool = True) -> Attachment:
     """Store a checked upload under a generated name (S-21…S-25). `upload` has passed
-    `documents.files.check_upload` in the form; it is checked again here."""
-    from .files import check_upload, store_checked
+    `office.files.check_upload` in the form; it is checked again here."""
+    from office.files import check_upload, store_checked
 
     now = now or timezone.now()
     _require(by, "documents.register_incoming", _("Only the secretariat adds files."))
@@ -374,12 +347,10 @@ def incoming_screen(
 ) -> IncomingDocument:
     """初审: accept (受理) or return to the sender with reasons (退文, 第二十四条)."""
     now = now or timezone.now()
-    _require(by, "documents.register_incoming", _("Only the secretariat screens documents."))
+    INCOMING.require(by, "screen")
     if not accept and not reason.strip():
         raise ValidationError(_("Say why the document is returned."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.REGISTERED, message=ALREADY_HANDLED)
+    with INCOMING.locked(document, "screen") as document:
         before = document.state
         document.screened_by = by
         document.screened_at = now
@@ -415,13 +386,11 @@ def incoming_present(*, document, by, leader, proposal: str, now=None) -> Incomi
     """拟办 + 呈批: the secretariat's proposal and the leader whose queue the document enters.
     特急/加急 are due the same working day (随到随呈)."""
     now = now or timezone.now()
-    _require(by, "documents.register_incoming", _("Only the secretariat presents documents."))
+    INCOMING.require(by, "present")
     _check_leader(leader)
     if not proposal.strip():
         raise ValidationError(_("Write the proposed handling (拟办意见)."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.ACCEPTED, message=ALREADY_HANDLED)
+    with INCOMING.locked(document, "present") as document:
         before = document.state
         document.proposal = proposal.strip()
         document.presented_to = leader
@@ -481,10 +450,8 @@ def _start_circulation(document, *, by, readers, now) -> list[Circulation]:
 def incoming_circulate(*, document, by, readers, proposal: str = "", now=None):
     """传阅 by the secretariat: for-information documents go to the chosen readers."""
     now = now or timezone.now()
-    _require(by, "documents.register_incoming", _("Only the secretariat circulates documents."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.ACCEPTED, message=ALREADY_HANDLED)
+    INCOMING.require(by, "circulate")
+    with INCOMING.locked(document, "circulate") as document:
         before = document.state
         document.proposal = proposal.strip()
         document.state = IncomingState.CIRCULATING
@@ -568,7 +535,7 @@ def incoming_instruct(
     Two leaders (or two tabs) at once: the row lock serialises them and the second finds the
     document no longer waiting for them, so exactly one instruction is recorded (S-28)."""
     now = now or timezone.now()
-    _require(leader, "documents.instruct_incoming", _("Only a city leader writes instructions."))
+    INCOMING.require(leader, "instruct")
     text = text.strip()
     if not text:
         raise ValidationError(_("Write the instruction."))
@@ -709,7 +676,7 @@ def _assign(document, instruction, handler, role, *, by, now) -> Handling:
 
 # --- 承办 -----------------------------------------------------------------------------------
 def can_handle(user, handling: Handling) -> bool:
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is None:
         return False
     if handling.section_id:
@@ -893,10 +860,8 @@ def extension_decide(*, request: ExtensionRequest, by, approve: bool, reason: st
 def incoming_confirm(*, document, by, now=None) -> IncomingDocument:
     """办结: the secretariat confirms the document is done; it then waits for filing."""
     now = now or timezone.now()
-    _require(by, "documents.register_incoming", _("Only the secretariat confirms completion."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.HANDLED, message=ALREADY_HANDLED)
+    INCOMING.require(by, "confirm")
+    with INCOMING.locked(document, "confirm") as document:
         document.state = IncomingState.COMPLETED
         document.completed_at = now
         document.completed_by = by
@@ -935,14 +900,12 @@ def incoming_archive(
 ) -> IncomingDocument:
     """立卷/归档 with retention (永久 / 30年 / 10年, 国家档案局令第8号). Read-only afterwards."""
     now = now or timezone.now()
-    _require(by, "documents.archive_incoming", _("Only the archivist files documents."))
+    INCOMING.require(by, "archive")
     if retention not in Retention.values:
         raise ValidationError(_("Choose the retention period."))
     if not volume_reference.strip():
         raise ValidationError(_("Give the volume reference."))
-    with transaction.atomic():
-        document = _locked(document)
-        _require_state(document, IncomingState.COMPLETED, message=ALREADY_HANDLED)
+    with INCOMING.locked(document, "archive") as document:
         document.state = IncomingState.ARCHIVED
         document.retention = retention
         document.volume_reference = volume_reference.strip()

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from office.files import INLINE, content_disposition
 from office.models import Staff
 from office.pdf import PDFRenderTimeout, render_pdf
+from office.people import display_name
 
 from . import services
-from .files import INLINE, content_disposition
 from .models import Attachment, HandlingRole, IncomingDocument, IncomingState
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class _People:
     def name(self, user, *, with_post: bool = False) -> str:
         if user is None:
             return ""
-        full = f"{user.last_name}{user.first_name}".strip() or user.get_username()
+        full = display_name(user)
         post = self.posts.get(user.pk)
         return f"{full}（{post}）" if with_post and post else full
 

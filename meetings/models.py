@@ -104,22 +104,6 @@ class MeetingKind(models.Model):
         return n // 2 + 1
 
 
-class MinutesCounter(models.Model):
-    """A gapless counter per kind and year, locked in the transaction that issues the minutes."""
-
-    kind = models.ForeignKey(MeetingKind, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "year"], name="minutes_counter_kind_year")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind}〔{self.year}〕{self.last_number}"
-
-
 class Room(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
     capacity = models.PositiveSmallIntegerField(_("seats"), default=20)

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from office import workcalendar
 from office.classification import check_not_classified
 from office.models import Section, WorkAction, WorkItem, WorkKind, WorkState
+from office.numbers import next_number
+from office.people import display_name
 from office.services import TransitionError
 from office.services.audit import audit_record
 from office.services.notify import notify
@@ -41,7 +43,6 @@ from .models import (
     MeetingKind,
     MeetingState,
     Minutes,
-    MinutesCounter,
     MinutesState,
     Outcome,
     RecordNote,
@@ -72,12 +73,6 @@ def is_legal_reviewer(user) -> bool:
 def signer_of(meeting: Meeting):
     """The mayor signs 常务会议 minutes; kinds marked `signed_by_chair` are signed by the chair."""
     return meeting.chair if meeting.kind.signed_by_chair else meeting.kind.mayor
-
-
-def person_name(user) -> str:
-    if user is None:
-        return ""
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 
 
 def _require(condition: bool, message: str) -> None:
@@ -803,7 +798,7 @@ def minutes_text_from_record(meeting: Meeting) -> str:
     """A first draft: one paragraph per agenda item, its outcome and its decisions."""
     local = timezone.localtime(meeting.starts_at)
     lines = [
-        f"{local.year}年{local.month}月{local.day}日，{person_name(meeting.chair)}在"
+        f"{local.year}年{local.month}月{local.day}日，{display_name(meeting.chair)}在"
         f"{meeting.room.name}主持召开{meeting.kind.name}，研究了以下事项。现纪要如下："
     ]
     numerals = "一二三四五六七八九十"
@@ -927,7 +922,7 @@ def minutes_sign(*, by, minutes: Minutes, now=None) -> Minutes:
         signer = signer_of(minutes.meeting)
         _require(
             by.pk == signer.pk,
-            _("Only %(name)s signs these minutes.") % {"name": person_name(signer)},
+            _("Only %(name)s signs these minutes.") % {"name": display_name(signer)},
         )
         _require_state(minutes, MinutesState.CHECKED)
         minutes.state = MinutesState.SIGNED
@@ -942,11 +937,7 @@ def minutes_sign(*, by, minutes: Minutes, now=None) -> Minutes:
 def _next_number(kind: MeetingKind, year: int) -> int:
     """Gapless per kind and year: the counter row is locked until the issuing transaction ends,
     so a rolled-back issue gives its number back (SECURITY.md S-29)."""
-    MinutesCounter.objects.get_or_create(kind=kind, year=year)
-    counter = MinutesCounter.objects.select_for_update().get(kind=kind, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    return next_number(f"meetings:{kind.pk}", year)
 
 
 def minutes_issue(*, by, minutes: Minutes, now=None) -> Minutes:

@@ -466,3 +466,5 @@ class SignInThrottleAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         lockout.unlock(obj.username, by=request.user, request=request)
+
+from . import admin_numbers  # noqa: E402, F401  (the number series)

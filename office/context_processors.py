@@ -19,9 +19,9 @@ def shell(request) -> dict:
     if user is None or not user.is_authenticated:
         return context
     from .navigation import navigation_counts
-    from .services.workitems import _staff
+    from .services.workitems import staff_of
 
-    staff = _staff(user)
+    staff = staff_of(user)
     context["current_staff"] = staff
     counts = getattr(request, "_zb_navigation_counts", None)
     if counts is None:

@@ -35,6 +35,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Channel, OutboxMessage, OutboxState
+from .outbox import render
 from .sms import get_backend
 
 log = logging.getLogger(__name__)
@@ -171,10 +172,14 @@ def _send_email(mailer, message: OutboxMessage) -> None:
 
 
 def _send_sms(backend, message: OutboxMessage) -> None:
+    # A secret (a petition's query code) is filled in only now, never stored in clear.
+    text, secrets = render(message)
     if _accepts_idempotency_key(type(backend)):
-        backend.send(message.address, message.body, idempotency_key=idempotency_key(message))
+        backend.send(
+            message.address, text, secrets=secrets, idempotency_key=idempotency_key(message)
+        )
     else:  # a gateway backend written before the key existed
-        backend.send(message.address, message.body)
+        backend.send(message.address, text, secrets=secrets)
 
 
 def _accepts_idempotency_key(cls) -> bool:

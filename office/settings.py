@@ -174,7 +174,10 @@ AXES_RESET_ON_SUCCESS = True
 LOGIN_FAILURE_LIMIT = AXES_FAILURE_LIMIT
 LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 LOGIN_LOCKOUT = AXES_COOLOFF_TIME
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Reverse proxies in front of the web containers; every client address goes through
+# office.client.client_address, which trusts exactly this many X-Forwarded-For entries.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
@@ -454,6 +457,22 @@ AUDIT_ANCHOR_PATH = env.str(
 # PETITION_SATISFIED_COUNT of them count as satisfied in 满意率.
 PETITION_RATINGS = env.list("PETITION_RATINGS", default=["满意", "基本满意", "不满意"])
 PETITION_SATISFIED_COUNT = env.int("PETITION_SATISFIED_COUNT", default=2)
+# The section that runs the petition desk (its code), and the online form's size limit per file.
+PETITION_SECTION_CODE = env.str("PETITION_SECTION_CODE", default="general")
+PETITION_PUBLIC_UPLOAD_MAX_MB = env.int("PETITION_PUBLIC_UPLOAD_MAX_MB", default=10)
+
+# --- Supervision (督查) ----------------------------------------------------------------------
+# The yellow-light window, the working days between the chase slips, and how long a unit has to
+# send back a task given to it in error.
+SUPERVISION_WARNING_DAYS = env.int("SUPERVISION_WARNING_DAYS", default=3)
+SUPERVISION_ORANGE_WORKDAYS = env.int("SUPERVISION_ORANGE_WORKDAYS", default=3)
+SUPERVISION_RED_WORKDAYS = env.int("SUPERVISION_RED_WORKDAYS", default=2)
+SUPERVISION_WRONG_RETURN_DAYS = env.int("SUPERVISION_WRONG_RETURN_DAYS", default=10)
+
+# --- Public portal --------------------------------------------------------------------------
+PORTAL_DISCLOSURE_SECTION = env.str("PORTAL_DISCLOSURE_SECTION", default="general")
+PORTAL_EVALUATIONS_PER_HOUR = env.int("PORTAL_EVALUATIONS_PER_HOUR", default=5)
+PORTAL_DISCLOSURES_PER_DAY = env.int("PORTAL_DISCLOSURES_PER_DAY", default=3)
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

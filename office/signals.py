@@ -20,7 +20,9 @@ log = logging.getLogger("office.security")
 
 
 def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "-") if request is not None else "-"
+    from office.client import client_address
+
+    return client_address(request, default="-")
 
 
 def _safe(value: object) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import io
 import operator
 
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.db import connection
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from . import workcalendar
 from .forms import CompleteForm, ExtendForm, MonthForm, ReasonForm, UrgeForm
 from .models import Notification, Section, TrafficLight, WorkItem, WorkKind, WorkState
 from .models.workitems import waiting_for_parts
+from .owners import openable_q, owner_of, refused_message
 from .register import monthly_register, totals
 from .services import TransitionError
 from .services import workitems as svc
@@ -110,6 +110,7 @@ def inbox_queryset(user, staff, tab: str):
         )
     if tab == "section":
         items = items.open().filter(section_id__in=_headed_section_ids(user))
+        items = items.filter(Q(assignee=user) | openable_q(user))
     elif tab == "assigned":
         items = items.assigned_by(user)
     else:  # as items.waiting_for(user, staff), read part by part
@@ -121,7 +122,7 @@ def inbox_queryset(user, staff, tab: str):
 def inbox(request):
     """待办 / 已办: all the person's work across the apps, 特急 first, then by deadline."""
     user = request.user
-    staff = getattr(user, "_zb_staff", None) or svc._staff(user)
+    staff = getattr(user, "_zb_staff", None) or svc.staff_of(user)
     if staff is not None:
         staff.user = user  # the shell shows the person's name: no second query for the user
     tab = request.GET.get("tab", "todo")
@@ -173,6 +174,7 @@ def _get_workitem_for_user(request, pk: int) -> WorkItem:
     item = (
         WorkItem.objects.filter(pk=pk)
         .filter(svc.visible_workitems_q(request.user))
+        .filter(Q(assignee=request.user) | openable_q(request.user))
         .select_related(
             "assignee", "section", "unit", "rule", "assigned_by", "leader", "completed_by"
         )
@@ -187,19 +189,24 @@ def _get_workitem_for_user(request, pk: int) -> WorkItem:
 def workitem_detail(request, pk: int):
     item = _get_workitem_for_user(request, pk)
     user = request.user
+    owner = owner_of(item)  # an app's work: its own page acts on it, never the generic 办结
     return render(
         request,
         "office/workitem_detail.html",
         {
             "item": item,
+            "owner": owner,
             "light": item.light(timezone.now()),
             "events": item.events.select_related("by"),
-            "can_act": item.state == WorkState.OPEN and svc.can_act(user, item),
-            "can_manage": item.state == WorkState.OPEN and svc.can_manage(user, item),
+            "can_act": owner is None and item.state == WorkState.OPEN and svc.can_act(user, item),
+            "can_manage": owner is None
+            and item.state == WorkState.OPEN
+            and svc.can_manage(user, item),
             "can_urge": item.state == WorkState.OPEN
             and user.has_perm("office.urge_workitem")
             and svc.can_manage(user, item),
             "can_extend": item.state == WorkState.OPEN
+            and svc.can_manage(user, item)
             and item.rule is not None
             and item.extensions < item.rule.max_extensions,
             "complete_form": CompleteForm(),
@@ -220,11 +227,23 @@ def _run(request, item, call):
     return redirect("office:workitem", pk=item.pk)
 
 
-def _action(form_class, perform, success):
+def _action(form_class, perform, success, *, generic: bool = False):
+    """A POST on a work item. `generic`: an action that closes or stops the work itself
+    (complete, pause, resume, cancel) — refused with 409, nothing changed, for work that belongs
+    to an app's object (office.owners): that app's own transition does it."""
+
     @login_required
     @require_POST
     def view(request, pk: int):
         item = _get_workitem_for_user(request, pk)
+        owner = owner_of(item) if generic else None
+        if owner is not None:
+            return render(
+                request,
+                "office/workitem_owned.html",
+                {"item": item, "owner": owner, "message": refused_message(owner)},
+                status=409,
+            )
         form = form_class(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
@@ -245,6 +264,7 @@ workitem_complete = _action(
     CompleteForm,
     lambda r, i, d: svc.workitem_complete(item=i, by=r.user, outcome=d["outcome"]),
     lambda: _("The work is completed."),
+    generic=True,
 )
 workitem_urge = _action(
     UrgeForm,
@@ -255,11 +275,13 @@ workitem_pause = _action(
     ReasonForm,
     lambda r, i, d: svc.workitem_pause(item=i, by=r.user, reason=d["reason"]),
     lambda: _("The clock is stopped."),
+    generic=True,
 )
 workitem_resume = _action(
     UrgeForm,  # no fields needed; an empty form validates
     lambda r, i, d: svc.workitem_resume(item=i, by=r.user),
     lambda: _("The clock runs again; the deadline moved by the time it was stopped."),
+    generic=True,
 )
 workitem_extend = _action(
     ExtendForm,
@@ -270,6 +292,7 @@ workitem_cancel = _action(
     ReasonForm,
     lambda r, i, d: svc.workitem_cancel(item=i, by=r.user, reason=d["reason"]),
     lambda: _("The work is cancelled."),
+    generic=True,
 )
 
 
@@ -329,18 +352,21 @@ def register(request):
 @permission_required("office.view_register", raise_exception=True)
 def register_export(request):
     """The register as Excel; every export is an audit entry (S-37)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from office.spreadsheet import Workbook, xlsx_response
 
     month, now = _register_month(request)
     rows = monthly_register(month, now=now)
     wb = Workbook()
-    ws = wb.active
-    ws.title = f"{month:%Y-%m}"
-    ws.append(
-        [_("Time-limited completion register, %(y)d-%(m)02d") % {"y": month.year, "m": month.month}]
+    ws = wb.sheet(f"{month:%Y-%m}", widths=[14, 14, 8, 10, 10, 10, 12, 12])
+    wb.row(
+        ws,
+        [
+            _("Time-limited completion register, %(y)d-%(m)02d")
+            % {"y": month.year, "m": month.month}
+        ],
+        bold=True,
+        size=14,
     )
-    ws["A1"].font = Font(bold=True, size=14)
     header = [
         _("Section"),
         _("Kind"),
@@ -351,12 +377,10 @@ def register_export(request):
         _("Open, not yet due"),
         _("On-time rate (%)"),
     ]
-    ws.append(header)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
+    wb.row(ws, header, bold=True)
     for r in [*rows, totals(rows)]:
-        ws.append(
+        wb.row(
+            ws,
             [
                 r.section or _("Total"),
                 r.kind,
@@ -366,12 +390,9 @@ def register_export(request):
                 r.overdue,
                 r.open_not_due,
                 r.rate,
-            ]
+            ],
         )
-    for col, width in zip("ABCDEFGH", [14, 14, 8, 10, 10, 10, 12, 12], strict=True):
-        ws.column_dimensions[col].width = width
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    content = wb.content()
     audit_record(
         action="register.export",
         actor=request.user,
@@ -380,10 +401,4 @@ def register_export(request):
         object_id=f"{month:%Y-%m}",
         object_repr=f"限时办结登记表 {month:%Y-%m}",
     )
-    filename = f"register-{month:%Y-%m}.xlsx"
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return xlsx_response(content, f"register-{month:%Y-%m}.xlsx")

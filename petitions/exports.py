@@ -7,7 +7,6 @@ Names, ID numbers and phones are masked unless the person holds the separate per
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import threading
 
@@ -16,6 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from office.people import display_name
 from office.services.audit import audit_record
 
 from . import stats
@@ -65,7 +65,7 @@ def _row(p: Petition, full: bool) -> list:
         _cell(name),
         id_number,
         phone,
-        f"{responder.last_name}{responder.first_name}" if responder else "",
+        display_name(responder),
         p.get_state_display(),
         p.get_decision_display() if p.decision else "",
         _due_day(p.accept_due_at),
@@ -78,7 +78,7 @@ def _row(p: Petition, full: bool) -> list:
 
 def ledger_workbook(year: int, *, personal_data: bool, progress=None) -> tuple[bytes, int]:
     """The workbook's bytes and its row count; `progress(n)` is called every few hundred rows."""
-    from openpyxl import Workbook
+    from office.spreadsheet import Workbook
 
     petitions = (
         ledger_rows(year)
@@ -92,18 +92,15 @@ def ledger_workbook(year: int, *, personal_data: bool, progress=None) -> tuple[b
         )
         .order_by("received_at", "pk")
     )
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(f"{year}年信访台账")
-    ws.append(HEAD)
+    wb = Workbook()
+    ws = wb.sheet(f"{year}年信访台账", header=HEAD)
     count = 0
     for p in petitions.iterator(chunk_size=1000):
-        ws.append(_row(p, personal_data))
+        wb.row(ws, _row(p, personal_data))
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), count
+    return wb.content(), count
 
 
 def audit_export(user, year: int, rows: int, personal_data: bool, *, request=None) -> None:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from office.forms import Form, MultipleFileField, MultipleFileInput
 from office.models import Section, Unit
 
 from . import crypto
@@ -37,12 +38,6 @@ ID_RE = re.compile(r"^\d{17}[\dX]$")
 PHONE_RE = re.compile(r"^\d{7,12}$")
 
 TEXT_MAX = 2000  # request, facts, reasons
-
-
-class Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 def _text(label, *, required=False, max_length=TEXT_MAX, rows=3):
@@ -197,25 +192,6 @@ PUBLIC_MAX_FILES = 5
 PUBLIC_FILE_TYPES = ("pdf", "jpg", "jpeg", "png")  # scans and photos; nothing that runs code
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; cleans to a list (empty when none was chosen)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
-        kwargs.setdefault("allow_empty_file", True)  # refused by check_public_files, by name
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        items = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
-
-
 def _public_max_mb() -> int:
     return getattr(settings, "PETITION_PUBLIC_UPLOAD_MAX_MB", 10)
 
@@ -224,8 +200,8 @@ def check_public_files(files: list) -> list:
     """The online form's attachments (issue 6 §1 "attachments"; SECURITY.md S-19 bounded input,
     S-21…S-25 files): at most PUBLIC_MAX_FILES, PDF or image only,
     each within the public size limit, and each passing the project's upload checks (allowlist
-    with the content sniffed, size, name cleaned — `documents.files.check_upload`)."""
-    from documents.files import check_upload, safe_name
+    with the content sniffed, size, name cleaned — `office.files.check_upload`)."""
+    from office.files import check_upload, safe_name
 
     if len(files) > PUBLIC_MAX_FILES:
         raise forms.ValidationError(
@@ -261,7 +237,12 @@ class PublicPetitionForm(PetitionFields):
     token = forms.CharField(max_length=64, widget=forms.HiddenInput)
     # a letter from the public has tighter bounds than the desk's notes (S-19)
     request = _text(_("Request"), required=True, max_length=1000, rows=6)
-    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        allow_empty_file=True,  # refused by check_public_files, by name
+    )
 
     def clean_attachments(self):
         return check_public_files(self.cleaned_data.get("attachments") or [])

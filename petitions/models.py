@@ -124,17 +124,6 @@ class Outcome(models.TextChoices):
     NOT_SUPPORT = "not_support", "不予支持"
 
 
-class PetitionCounter(models.Model):
-    """A gapless petition number series per year (信访〔2026〕12号): the row is locked in the
-    transaction that registers the petition, so a rolled-back registration gives its number back."""
-
-    year = models.PositiveSmallIntegerField(unique=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
-
-
 class PetitionQuerySet(models.QuerySet):
     def visible_to(self, user) -> PetitionQuerySet:
         """The petitions `user` may see: ONE subquery on the assignments plus two columns (S-11)."""
@@ -142,9 +131,9 @@ class PetitionQuerySet(models.QuerySet):
             return self.none()
         if user.has_perm("petitions.view_all_petitions"):
             return self
-        from office.services.workitems import _staff
+        from office.services.workitems import staff_of
 
-        staff = _staff(user)
+        staff = staff_of(user)
         grants = Q(pk__in=[])
         if staff is not None and staff.section_id:
             grants |= Q(section_id=staff.section_id)

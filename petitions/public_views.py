@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from office import workcalendar
+from office.client import client_address
 from office.services import TransitionError
 
 from . import crypto, services
@@ -39,16 +40,12 @@ NOT_FOUND = gettext_lazy(
 TOO_MANY = gettext_lazy("Too many attempts. Please try again later.")
 
 
-def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def _over(bucket: str, request, limit: tuple[int, int]) -> bool:
-    return cache.get(f"pet:{bucket}:{_address(request)}", 0) >= limit[0]
+    return cache.get(f"pet:{bucket}:{client_address(request)}", 0) >= limit[0]
 
 
 def _hit(bucket: str, request, limit: tuple[int, int]) -> None:
-    key = f"pet:{bucket}:{_address(request)}"
+    key = f"pet:{bucket}:{client_address(request)}"
     if cache.add(key, 1, timeout=limit[1]):
         return
     try:
@@ -68,8 +65,7 @@ def submit(request):
         elif form.is_valid():
             d = form.cleaned_data
             try:
-                petition, code = services.petition_register(
-                    by=None,
+                intake = services.Intake(
                     channel=Channel.ONLINE,
                     category=d["category"],
                     subject_area=d["subject_area"],
@@ -87,8 +83,9 @@ def submit(request):
                         }
                     ],
                     idempotency_token=d["token"],
-                    files=d["attachments"],
-                    http_request=request,
+                )
+                petition, code = services.petition_register(
+                    intake, by=None, files=d["attachments"], http_request=request
                 )
             except (ValidationError, workcalendar.CalendarNotLoaded) as exc:
                 form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,12 +25,13 @@ from django.utils.translation import gettext_lazy
 
 from office import workcalendar
 from office.models import Section, TimeLimitRule, Unit, WorkAction, WorkItem, WorkKind, WorkState
-from office.roles import Role
+from office.numbers import next_number
+from office.outbox import SECRET, queue_sms
 from office.services import TransitionError
 from office.services.audit import audit_record
 from office.services.notify import notify
 from office.services.workitems import (
-    _staff,
+    staff_of,
     workitem_complete,
     workitem_extend,
     workitem_open,
@@ -50,13 +52,13 @@ from .models import (
     NoticeKind,
     Outcome,
     Petition,
-    PetitionCounter,
     Petitioner,
     PetitionerRole,
     PetitionState,
     Review,
     ReviewLevel,
 )
+from .transitions import TRANSITIONS
 
 NUMBER_PREFIX = "信访"
 # The section that runs the petition desk (信访接待): 综合科 in the demo office.
@@ -73,11 +75,6 @@ def _locked(petition: Petition) -> Petition:
 def _require(user, perm: str) -> None:
     if user is None or not user.has_perm(perm):
         raise PermissionDenied(_("You may not do this with petitions."))
-
-
-def _require_state(petition: Petition, *states: str) -> None:
-    if petition.state not in states:
-        raise TransitionError(str(ALREADY_HANDLED))
 
 
 def _desk() -> Section | None:
@@ -140,17 +137,8 @@ def _person(user):
 def _number(now: dt.datetime) -> str:
     """The next number of the year's gapless series; runs inside the registering transaction."""
     year = now.astimezone(workcalendar.local_tz()).year
-    counter = PetitionCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                PetitionCounter.objects.create(year=year)
-        except IntegrityError:
-            pass  # created by a concurrent first registration of the year
-        counter = PetitionCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{NUMBER_PREFIX}〔{year}〕{counter.last_number}号"
+    serial = next_number("petitions", year)
+    return f"{NUMBER_PREFIX}〔{year}〕{serial}号"
 
 
 def can_see(user, petition: Petition) -> bool:
@@ -175,36 +163,46 @@ def _check_people(people: list[dict], *, is_group: bool, headcount: int) -> None
         raise ValidationError(_("A group visit has at least two people; give the headcount."))
 
 
+@dataclass(frozen=True)
+class Intake:
+    """What a petition is registered with (the 登记 form's content, any channel); the service
+    takes it as one value instead of a score of parameters."""
+
+    channel: str
+    category: str
+    subject_area: str
+    title: str
+    request: str
+    people: list[dict]
+    facts: str = ""
+    reasons: str = ""
+    location: str = ""
+    complained_unit: Unit | None = None
+    forwarded_from: str = ""
+    forwarded_reference: str = ""
+    is_group: bool = False
+    headcount: int = 1
+    materials: str = ""
+    received_at: dt.datetime | None = None
+    repeat_of: Petition | None = None
+    idempotency_token: str | None = None
+
+
 def petition_register(
-    *,
-    by,
-    channel: str,
-    category: str,
-    subject_area: str,
-    title: str,
-    request: str,
-    people: list[dict],
-    facts: str = "",
-    reasons: str = "",
-    location: str = "",
-    complained_unit: Unit | None = None,
-    forwarded_from: str = "",
-    forwarded_reference: str = "",
-    is_group: bool = False,
-    headcount: int = 1,
-    materials: str = "",
-    received_at: dt.datetime | None = None,
-    repeat_of: Petition | None = None,
-    files: Iterable = (),
-    idempotency_token: str | None = None,
-    http_request=None,
-    now: dt.datetime | None = None,
+    intake: Intake, *, by, files: Iterable = (), http_request=None, now: dt.datetime | None = None
 ) -> tuple[Petition, str | None]:
     """Register a petition on any channel; returns it and its query code (None when the same
     online submission arrived twice: the first one's petition is returned, S-19).
 
     `by=None` is the public online form. Staff who write down a visit or a call become its first
     responder (首问责任人, DOMAIN.md §5.4)."""
+    channel, category, subject_area = intake.channel, intake.category, intake.subject_area
+    title, request, people = intake.title, intake.request, intake.people
+    facts, reasons, location = intake.facts, intake.reasons, intake.location
+    complained_unit, is_group, headcount = intake.complained_unit, intake.is_group, intake.headcount
+    forwarded_from, forwarded_reference = intake.forwarded_from, intake.forwarded_reference
+    materials, received_at, repeat_of = intake.materials, intake.received_at, intake.repeat_of
+    idempotency_token = intake.idempotency_token
     now = now or timezone.now()
     received_at = received_at or now
     if by is None:
@@ -295,13 +293,17 @@ def petition_register(
             )
             phone = next((p.get("phone") for p in people if p.get("phone")), "")
             if phone:
-                shown = crypto.format_query_code(code)
+                # Through the outbox, after commit: a gateway that is down cannot undo or fail
+                # the registration (office.outbox); the code is filled in at delivery (S-18).
                 text = _("Your petition %(n)s is registered. Query code: %(c)s") % {
                     "n": petition.number,
-                    "c": shown,
+                    "c": SECRET,
                 }
-                transaction.on_commit(
-                    lambda: _send_sms(crypto.normalise("phone", phone), text, (shown, code))
+                queue_sms(
+                    crypto.normalise("phone", phone),
+                    text,
+                    secret_ref=f"petitions.query_code:{petition.pk}",
+                    now=now,
                 )
     except BaseException as exc:
         _discard(stored)  # the rows rolled back: their files go too
@@ -316,15 +318,16 @@ def petition_register(
     return petition, code
 
 
-def _send_sms(number: str, text: str, secrets: tuple[str, ...]) -> None:
-    """The query code is a bearer secret (S-18): the backend is told, so no log carries it."""
-    from office.sms import get_backend
-
-    get_backend().send(number, text, secrets=secrets)
+def query_code_secret(pk: str) -> tuple[str, tuple[str, ...]]:
+    """The query code for the outbox (office.outbox): shown as 1234-5678; the backend is told
+    both forms are secret, so no log carries them (S-18)."""
+    code = Petition.objects.get(pk=int(pk)).query_code
+    shown = crypto.format_query_code(code)
+    return shown, (shown, code)
 
 
 def _check_files(files: list) -> None:
-    from documents.files import check_upload
+    from office.files import check_upload
 
     for upload in files:
         check_upload(upload)
@@ -338,7 +341,7 @@ def _discard(names: list[str]) -> None:
 
 
 def _attach(petition: Petition, upload, by, now) -> Attachment:
-    from documents.files import check_upload, store_checked
+    from office.files import check_upload, store_checked
 
     info = check_upload(upload)
     attachment = Attachment(petition=petition, uploaded_by=_person(by), uploaded_at=now)
@@ -349,8 +352,8 @@ def _attach(petition: Petition, upload, by, now) -> Attachment:
 # --- Repeat detection (重复信访) -----------------------------------------------------------
 def content_tokens(title: str, request: str = "") -> set[str]:
     """The tokens content is compared by: bigrams of Chinese runs, whole Latin/digit runs —
-    `documents.search.tokens`, the same as the SQL function petition_content_tokens (0004)."""
-    from documents.search import tokens
+    `office.search.tokens`, the same as the SQL function petition_content_tokens (0004)."""
+    from office.search import tokens
 
     return set(tokens(f"{title} {request}"))
 
@@ -476,7 +479,7 @@ def find_repeats(
             found[p.pk] = (p, str(_("same person")))
     wanted = content_tokens(text)
     if wanted:
-        from documents.search import tokens
+        from office.search import tokens
 
         words = list(dict.fromkeys(tokens(text)))[:SIMILAR_TOKENS]
         for p in _similar(wanted, words, exclude, limit + len(found)):
@@ -521,7 +524,7 @@ def identity_visible(user, petition: Petition, assignment: Assignment | None = N
         return True
     if petition.registered_by_id == user.pk or petition.first_responder_id == user.pk:
         return True
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is None:
         return False
     if petition.complained_unit_id and staff.unit_id == petition.complained_unit_id:
@@ -558,7 +561,7 @@ def petition_decide(
     """受理 / 交办 (accept and assign to a unit) / 不予受理 (with the statutory channel) /
     不再受理 / 转送. Each decision issues its 告知书."""
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "decide")
     if decision not in Decision.values:
         raise ValidationError(_("Choose a decision."))
     if decision == Decision.REJECT and not statutory_channel:
@@ -570,9 +573,7 @@ def petition_decide(
         raise ValidationError(_("Give the reason for the decision."))
     if decision in (Decision.TRANSFER, Decision.ASSIGN) and unit is None:
         raise ValidationError(_("Choose the unit the petition goes to."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.REGISTERED)
+    with TRANSITIONS.locked(petition, "decide") as petition:
         shared = _share_identity(petition, unit, share_identity)
         counted = stats.contribution(petition)
         before = petition.state
@@ -684,12 +685,10 @@ def petition_assign(
 ) -> Assignment:
     """交办 an accepted petition to a further unit or section, with a completion report due."""
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "assign")
     if (unit is None) == (section is None):
         raise ValidationError(_("Choose the unit the petition goes to."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.ACCEPTED)
+    with TRANSITIONS.locked(petition, "assign") as petition:
         shared = _share_identity(petition, unit, share_identity)
         counted = stats.contribution(petition)
         assignment = _assign(
@@ -720,7 +719,7 @@ def petition_assign(
 def can_report(user, assignment: Assignment) -> bool:
     if user.has_perm("petitions.decide_petition"):
         return True  # the desk records a report that came in on paper
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is None:
         return False
     return (assignment.unit_id and staff.unit_id == assignment.unit_id) or (
@@ -773,13 +772,11 @@ def petition_extend(*, petition: Petition, by, days: int, reason: str, http_requ
     """One extension of at most 30 days, approved by the head (a city leader), with a notice to
     the petitioner stating why (延长办理期限告知书)."""
     now = now or timezone.now()
-    if not by.groups.filter(name=Role.LEADER).exists():
+    if not TRANSITIONS.may_take(by, "extend"):
         raise PermissionDenied(_("Only the head of the office may approve an extension."))
     if not reason.strip():
         raise ValidationError(_("Say why the deadline is extended."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.ACCEPTED)
+    with TRANSITIONS.locked(petition, "extend") as petition:
         if petition.extended:
             raise TransitionError(_("The handling time of a petition may be extended only once."))
         item = _work(petition, WorkAction.REPLY)
@@ -818,14 +815,12 @@ def petition_reply(
     """处理意见书 under the office's name: 予以支持 / 解释说明 / 不予支持, the basis, and how to apply
     for 复查 within 30 days. Every assigned unit must have reported first."""
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "reply")
     if outcome not in Outcome.values:
         raise ValidationError(_("Choose the outcome."))
     if not reply_text.strip() or not basis.strip():
         raise ValidationError(_("Write the answer and its legal and policy basis."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.ACCEPTED)
+    with TRANSITIONS.locked(petition, "reply") as petition:
         if petition.assignments.filter(state=AssignmentState.OPEN).exists():
             raise TransitionError(_("A unit has not reported back yet."))
         counted = stats.contribution(petition)
@@ -954,12 +949,10 @@ def review_apply(
     of the written answer; the deciding body has 30 days (复核: hearings do not count)."""
     now = now or timezone.now()
     applied_at = applied_at or now
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "review_apply")
     if not reasons.strip():
         raise ValidationError(_("Write the petitioner's reasons for the review."))
-    with transaction.atomic():
-        petition = _locked(petition)
-        _require_state(petition, PetitionState.REPLIED, PetitionState.REVIEWED)
+    with TRANSITIONS.locked(petition, "review_apply") as petition:
         if petition.state == PetitionState.REPLIED:
             level, rule, answered_at = ReviewLevel.REVIEW, "petition.review", petition.replied_at
             new_state = PetitionState.REVIEW
@@ -1017,12 +1010,10 @@ def _date(moment: dt.datetime) -> str:
 def review_hearing(*, review: Review, by, start: bool, reason: str = "", now=None) -> Review:
     """A hearing (听证) in 复核 stops the clock; its end restarts it with the time added."""
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "review_hearing")
     if review.level != ReviewLevel.RE_REVIEW:
         raise TransitionError(_("Only a 复核 may hold a hearing that stops the clock."))
-    with transaction.atomic():
-        petition = _locked(review.petition)
-        _require_state(petition, PetitionState.RE_REVIEW)
+    with TRANSITIONS.locked(review.petition, "review_hearing") as petition:
         if start:
             workitem_pause(item=review.work_item, by=by, reason=reason or "听证", now=now)
         else:
@@ -1036,11 +1027,10 @@ def review_decide(
     *, review: Review, by, outcome: str, text: str, http_request=None, now=None
 ) -> Review:
     now = now or timezone.now()
-    _require(by, "petitions.decide_petition")
+    TRANSITIONS.require(by, "review_decide")
     if outcome not in Outcome.values or not text.strip():
         raise ValidationError(_("Choose the outcome and write the decision."))
-    with transaction.atomic():
-        petition = _locked(review.petition)
+    with TRANSITIONS.locked(review.petition, "review_decide") as petition:
         review = Review.objects.select_for_update().get(pk=review.pk)
         expected = (
             PetitionState.REVIEW if review.level == ReviewLevel.REVIEW else PetitionState.RE_REVIEW

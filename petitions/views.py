@@ -46,6 +46,7 @@ from .models import (
     PetitionState,
     Review,
 )
+from .transitions import TRANSITIONS
 
 PAGE_SIZE = 20
 
@@ -135,8 +136,7 @@ def petition_register(request):
             if request.POST.get("repeat_of"):
                 repeat_of = Petition.objects.filter(pk=request.POST["repeat_of"]).first()
             try:
-                petition, code = services.petition_register(
-                    by=request.user,
+                intake = services.Intake(
                     channel=d["channel"],
                     category=d["category"],
                     subject_area=d["subject_area"],
@@ -154,6 +154,10 @@ def petition_register(request):
                     received_at=d["received_at"],
                     people=people,
                     repeat_of=repeat_of,
+                )
+                petition, code = services.petition_register(
+                    intake,
+                    by=request.user,
                     files=[d["attachment"]] if d.get("attachment") else [],
                     http_request=request,
                 )
@@ -218,7 +222,8 @@ def _detail_context(request, petition: Petition, **extra) -> dict:
         "show_identity": services.identity_visible(user, petition),
         "can_reveal": user.has_perm("petitions.reveal_petitioner"),
         "can_decide": can_decide,
-        "is_leader": user.groups.filter(name="市领导").exists(),
+        # What the page offers comes from the declared transitions (petitions.transitions).
+        "may": TRANSITIONS.offered(user, petition),
         "assignments": assignments,
         "notices": list(petition.notices.all()),
         "reviews": reviews,
@@ -584,7 +589,7 @@ def petition_ledger(request):
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    from documents.files import content_disposition
+    from office.files import content_disposition
 
     response["Content-Disposition"] = content_disposition(f"信访台账-{year}.xlsx")
     response["X-Content-Type-Options"] = "nosniff"
@@ -616,7 +621,7 @@ def ledger_status(request, pk: int):
 def ledger_download(request, pk: int):
     from django.http import FileResponse
 
-    from documents.files import content_disposition
+    from office.files import content_disposition
 
     from .models import ExportState
 
@@ -639,7 +644,7 @@ def attachment_download(request, pk: int):
     who may see the identity may download it (403 for a unit the identity was not passed to)."""
     from django.http import FileResponse
 
-    from documents.files import content_disposition
+    from office.files import content_disposition
 
     from .models import Attachment
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from office.forms import DATE_INPUT, Form
 from office.models import Staff
 
 from .models import (
@@ -20,16 +21,7 @@ from .models import (
     ServiceGuide,
 )
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HONEYPOT = "website"
-
-
-class Form(forms.Form):
-    """Labels without a colon: they stand above their fields."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class PublicForm(Form):

@@ -5,8 +5,6 @@ address itself is never stored, only a keyed hash of it."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 
 from django.conf import settings
@@ -47,27 +45,6 @@ DISCLOSURE_SECTION = getattr(settings, "PORTAL_DISCLOSURE_SECTION", "general")
 
 class RateLimited(TransitionError):
     """Too many submissions from one address; the message says when to try again."""
-
-
-def client_address(request) -> str:
-    """The client's address. Behind the configured number of trusted proxies
-    (TRUSTED_PROXY_COUNT, as for the sign-in lock-out) it is the entry that many places from
-    the right of X-Forwarded-For, the last one a trusted proxy wrote; otherwise REMOTE_ADDR.
-    Entries further left are the client's own claims and are never trusted."""
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0
-    if proxies:
-        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        chain = [p for p in chain if p]
-        if len(chain) >= proxies:
-            return chain[-proxies]
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def client_key(request) -> str:
-    """A keyed hash of the client's address: equal addresses give equal keys, and the key does
-    not give the address back (nothing about the public is kept that is not needed)."""
-    address = client_address(request)
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
 def _url(name: str, *args) -> str:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from office import qr, workcalendar
+from office.client import client_key
 from office.models import Section, Staff, TimeLimitRule, Unit, UnitKind
 from office.services import TransitionError
 
@@ -142,7 +143,7 @@ def disclosure(request):
                 address=data["address"],
                 description=data["description"],
                 delivery=data["delivery"],
-                client=services.client_key(request),
+                client=client_key(request),
                 token=data["token"],
             )
         except TransitionError as exc:
@@ -272,7 +273,7 @@ def _rate(request, *, staff=None, guide=None):
                 guide=guide,
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
-                client=services.client_key(request),
+                client=client_key(request),
             )
         except TransitionError as exc:
             messages.error(request, str(exc))

@@ -15,3 +15,16 @@ class SupervisionConfig(AppConfig):
         # repeat each slip. Progress reports and a co-handler's view keep the spine's reminders
         # (no slip covers them).
         quiet(WorkKind.SUPERVISION, WorkAction.HANDLE)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from office.owners import register_owner
+
+        from .models import SupervisionTask
+
+        # Work on a task is the task's own (office.owners): done through its transitions.
+        register_owner(
+            SupervisionTask,
+            visible=lambda user: SupervisionTask.objects.visible_to(user),
+            label=_("Open the task to act on it"),
+        )

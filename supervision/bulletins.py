@@ -170,9 +170,8 @@ def bulletin_issue(*, bulletin: Bulletin, by, now=None) -> Bulletin:
     """印发: freeze the figures, give the number, tell the leaders."""
     from django.contrib.auth import get_user_model
 
+    from office.numbers import next_number
     from office.roles import Role
-
-    from .services import next_number
 
     now = now or timezone.now()
     if by is None:
@@ -185,7 +184,7 @@ def bulletin_issue(*, bulletin: Bulletin, by, now=None) -> Bulletin:
         if not bulletin.commentary.strip():
             raise ValidationError(_("Write the commentary before issuing the bulletin."))
         year = timezone.localdate(now).year
-        bulletin.number = f"督查通报〔{year}〕{next_number('bulletin', year)}号"
+        bulletin.number = f"督查通报〔{year}〕{next_number('supervision:bulletin', year)}号"
         bulletin.state = BulletinState.ISSUED
         bulletin.issued_at, bulletin.issued_by = now, by
         bulletin.save()

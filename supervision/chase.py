@@ -93,7 +93,9 @@ def _next_level(task: SupervisionTask, today: dt.date) -> tuple[int, dt.date]:
 
 
 def _issue(task: SupervisionTask, today: dt.date, now: dt.datetime) -> ChaseSlip | None:
-    from .services import _handler_people, _supervisors, next_number
+    from office.numbers import next_number
+
+    from .services import _handler_people, _supervisors
 
     level, respond_by = _next_level(task, today)
     texts = {
@@ -113,7 +115,7 @@ def _issue(task: SupervisionTask, today: dt.date, now: dt.datetime) -> ChaseSlip
             slip = ChaseSlip.objects.create(
                 task=task,
                 level=level,
-                number=f"督查单〔{today.year}〕{next_number('slip', today.year)}号",
+                number=f"督查单〔{today.year}〕{next_number('supervision:slip', today.year)}号",
                 issued_at=now,
                 respond_by=respond_by,
                 text=texts[level] % {"d": zb_date(respond_by)},

@@ -11,13 +11,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from documents.forms import (
+from office.forms import (
     DATE_INPUT,
     Form,
     MultipleFileField,
     PersonChoiceField,
-    _handlers,
     handler_choices,
+    handlers_of,
     leaders,
 )
 from office.models import Section, Unit
@@ -37,8 +37,8 @@ class _Prefixed(Form):
         super().__init__(*args, **kwargs)
 
 
-def split_handlers(values: list[str]) -> tuple[list[Section], list[Unit]]:
-    found = _handlers(values)
+def splithandlers_of(values: list[str]) -> tuple[list[Section], list[Unit]]:
+    found = handlers_of(values)
     return [h for h in found if isinstance(h, Section)], [h for h in found if isinstance(h, Unit)]
 
 
@@ -83,8 +83,8 @@ class _AssignFields(_Prefixed):
 
     def assignment(self) -> dict:
         data = self.cleaned_data
-        lead = _handlers([data["lead"]]) if data.get("lead") else []
-        sections, units = split_handlers(data.get("assisting") or [])
+        lead = handlers_of([data["lead"]]) if data.get("lead") else []
+        sections, units = splithandlers_of(data.get("assisting") or [])
         return {
             "lead_section": lead[0] if lead and isinstance(lead[0], Section) else None,
             "lead_unit": lead[0] if lead and isinstance(lead[0], Unit) else None,

@@ -126,9 +126,9 @@ class SupervisionTaskQuerySet(models.QuerySet):
             return self.none()
         if user.has_perm("supervision.view_all_supervisiontask"):
             return self.all()
-        from office.services.workitems import _staff
+        from office.services.workitems import staff_of
 
-        staff = _staff(user)
+        staff = staff_of(user)
         mine = Q(opened_by=user) | Q(leader=user) | Q(supervisor=user)
         handler = Q(pk__in=[])
         if staff is not None and staff.section_id:
@@ -694,17 +694,21 @@ class Bulletin(models.Model):
         return reverse("supervision:bulletin", args=[self.pk])
 
 
-class NumberCounter(models.Model):
-    """A gapless counter per kind and year (督〔2026〕12号), locked in the transaction using it."""
+class BoardVersion(models.Model):
+    """One row: the version the board's cached figures are keyed by. Every transition moves it
+    in its own transaction (`services.bump_board`), so a rolled-back transition leaves it and a
+    committed one shows on the board at once."""
 
-    kind = models.CharField(max_length=20)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "year"], name="supervision_counter_once")
-        ]
+    version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.kind}{self.year}:{self.last}"
+        return str(self.version)
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0

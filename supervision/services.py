@@ -19,18 +19,19 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from office import workcalendar
 from office.models import Section, Unit, Urgency, WorkAction, WorkItem, WorkKind, WorkState
+from office.numbers import next_number
 from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
 from office.services.notify import notify
 from office.services.workitems import (
-    _staff,
+    staff_of,
     workitem_cancel,
     workitem_complete,
     workitem_open,
@@ -42,6 +43,7 @@ from .models import (
     OPEN_STATES,
     PROPOSAL_SOURCES,
     RUNNING_STATES,
+    BoardVersion,
     ChaseLevel,
     CompletionReport,
     CompletionState,
@@ -49,7 +51,6 @@ from .models import (
     Grade,
     HandlerRole,
     Milestone,
-    NumberCounter,
     ProgressReport,
     ReportAttachment,
     ReportingCycle,
@@ -65,37 +66,15 @@ from .models import (
 
 
 # --- Numbers -------------------------------------------------------------------------------
-def next_number(kind: str, year: int) -> int:
-    """Gapless per kind and year; the counter row stays locked until the caller commits."""
-    counter = NumberCounter.objects.select_for_update().filter(kind=kind, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                NumberCounter.objects.create(kind=kind, year=year)
-        except IntegrityError:
-            pass  # created by a concurrent first task of the year
-        counter = NumberCounter.objects.select_for_update().get(kind=kind, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
-
-
-BOARD_COUNTER = ("board", 0)
-
-
 def bump_board() -> None:
     """A new board version, in the caller's transaction: the board's cached figures
     (`supervision.board.figures`) are keyed by it, so a transition shows at once. Every
     transition calls it (through `_locked` and `task_open`)."""
-    next_number(*BOARD_COUNTER)
+    BoardVersion.bump()
 
 
 def board_version() -> int:
-    kind, year = BOARD_COUNTER
-    return (
-        NumberCounter.objects.filter(kind=kind, year=year).values_list("last", flat=True).first()
-        or 0
-    )
+    return BoardVersion.current()
 
 
 # --- Who may do what -----------------------------------------------------------------------
@@ -114,7 +93,7 @@ def is_leader(user) -> bool:
 
 def is_member(user, handler: TaskHandler) -> bool:
     """Staff of the handler's section or unit, or the section's head."""
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is None:
         return False
     if handler.section_id:
@@ -302,7 +281,7 @@ def task_open(
     year = timezone.localdate(now).year
     with transaction.atomic():
         task = SupervisionTask(
-            number=f"督〔{year}〕{next_number('task', year)}号",
+            number=f"督〔{year}〕{next_number('supervision:task', year)}号",
             title=title[:300],
             requirements=requirements.strip(),
             source=source,
@@ -550,7 +529,7 @@ def report_submit(
     item closes, late or not) and opens the next one on the cycle."""
     from django.core.files.base import ContentFile
 
-    from documents.files import check_upload, stored_name
+    from office.files import check_upload, stored_name
 
     now = now or timezone.now()
     text = (text or "").strip()

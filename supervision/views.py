@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from documents.files import content_disposition
-from documents.forms import leaders
+from office.files import content_disposition
+from office.forms import leaders
 from office.models import AuditEntry, TrafficLight
 from office.pdf import render_pdf
 from office.services import TransitionError
@@ -138,7 +138,7 @@ def _known_count(g, figures, visible) -> int | None:
 
 def _handler_names():
     """Every section and unit by id (in their order), and the active ones as the filter's
-    grouped choices (as `documents.forms.handler_choices` gives them): two small queries."""
+    grouped choices (as `office.forms.handler_choices` gives them): two small queries."""
     from office.models import Section, Unit, UnitKind
 
     sections = {s.pk: s for s in Section.objects.all()}

@@ -5,7 +5,6 @@ issue), and its PDF (通报 format) and Excel file. For the supervision section 
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from documents.files import content_disposition
+from office.files import content_disposition
 from office.pdf import render_pdf
 from office.services import TransitionError
 from office.services.audit import audit_record
@@ -134,16 +133,18 @@ def bulletin_pdf(request, pk: int):
 @permission_required(VIEW, raise_exception=True)
 @require_safe
 def bulletin_xlsx(request, pk: int):
-    from openpyxl import Workbook
+    from office.spreadsheet import Workbook, xlsx_response
 
     bulletin = _get(pk)
     f = bulletin.figures
     wb = Workbook()
-    ws = wb.active
-    ws.title = _("By unit")
-    ws.append([_("Unit"), _("Closed"), _("On time"), _("Late"), _("Overdue"), _("On-time rate")])
+    ws = wb.sheet(
+        _("By unit"),
+        header=[_("Unit"), _("Closed"), _("On time"), _("Late"), _("Overdue"), _("On-time rate")],
+    )
     for u in f.get("by_unit", []):
-        ws.append(
+        wb.row(
+            ws,
             [
                 u["unit"],
                 u["closed"],
@@ -151,27 +152,19 @@ def bulletin_xlsx(request, pk: int):
                 u["late"],
                 u["overdue"],
                 f"{u['rate']}%" if u["rate"] is not None else "",
-            ]
+            ],
         )
     for key, title in (
         ("on_time", _("Closed on time")),
         ("late", _("Closed late")),
         ("overdue", _("Overdue")),
     ):
-        sheet = wb.create_sheet(title)
-        sheet.append([_("Number"), _("Task"), _("Lead unit"), _("Deadline")])
+        sheet = wb.sheet(title, header=[_("Number"), _("Task"), _("Lead unit"), _("Deadline")])
         for row in f.get(key, []):
-            sheet.append([row["number"], row["title"], row["unit"], row["due_on"]])
-    buffer = io.BytesIO()
-    wb.save(buffer)
+            wb.row(sheet, [row["number"], row["title"], row["unit"], row["due_on"]])
+    content = wb.content()
     audit_record(
         action="supervision.bulletin_export", actor=request.user, obj=bulletin, request=request
     )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = content_disposition(
-        f"督查通报{bulletin.year}-{bulletin.month:02d}.xlsx"
-    )
+    response = xlsx_response(content, f"督查通报{bulletin.year}-{bulletin.month:02d}.xlsx")
     return response

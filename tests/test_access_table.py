@@ -110,7 +110,7 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "office_secondfactor": {"security_admin": "vd"},
     "office_auditentry": {"audit_admin": "v"},
     "office_outboxmessage": {"system_admin": "v"},
-    "documents_numberseries": {"system_admin": "vac"},
+    "office_numberseries": {"system_admin": "vac"},
     "documents_outgoingseries": {"system_admin": "vac"},
     "auth_user": {"security_admin": "vac"},
     "auth_group": {"security_admin": "v"},  # roles are office/roles.py, read-only here
@@ -296,12 +296,11 @@ def _admin_object(model):
         return Group.objects.get(name="工作人员")
     if model is User:
         return User.objects.get(username="clerk")
-    from documents.models import NumberSeries
-    from office.models import AuditEntry, OutboxMessage, SecondFactor
+    from office.models import AuditEntry, NumberSeries, OutboxMessage, SecondFactor
     from office.services.audit import audit_record
 
     if model is NumberSeries:
-        return NumberSeries.objects.get_or_create(prefix="收文", year=2026)[0]
+        return NumberSeries.objects.get_or_create(series="收文", year=2026)[0]
 
     if model is SecondFactor:
         from office import totp

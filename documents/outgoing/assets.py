@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.files import safe_name
+from office.files import safe_name
 from office.roles import Role
 from office.services.audit import audit_record
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from documents.forms import Form
-from documents.forms import PersonChoiceField as PersonField
 from documents.models import DocType, Marking, Retention
+from office.forms import DATE_INPUT, Form
+from office.forms import PersonChoiceField as PersonField
 from office.models import Section, Unit, Urgency
 
 from .models import FILING_PACKAGE, Direction, OutgoingSeries
@@ -139,9 +139,6 @@ class ArchiveForm(Form):
     retention = forms.ChoiceField(label=_("Retention"), choices=Retention.choices)
 
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class FilingForm(Form):
     filed_on = forms.DateField(label=_("Filed on"), widget=DATE_INPUT)
     reference = forms.CharField(label=_("Filing reference"), max_length=60, required=False)
@@ -168,7 +165,7 @@ class TranslationRequestForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from documents.forms import people
+        from office.forms import people
 
         self.fields["translator"].queryset = people()
 
@@ -179,12 +176,12 @@ class TranslationSubmitForm(Form):
 
 
 class AttachmentForm(forms.Form):
-    """One file for a draft, checked as incoming attachments are (documents.files)."""
+    """One file for a draft, checked as incoming attachments are (office.files)."""
 
     file = forms.FileField(label=_("File"))
 
     def clean_file(self):
-        from documents.files import check_upload
+        from office.files import check_upload
 
         upload = self.cleaned_data["file"]
         check_upload(upload)

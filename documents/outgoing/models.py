@@ -115,13 +115,13 @@ class OutgoingQuerySet(models.QuerySet):
         with subqueries; restricted documents only by person."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from office.services.workitems import _staff
+        from office.services.workitems import staff_of
 
         person = Q(drafted_by=user) | Q(signer=user)
         person |= Q(pk__in=Translation.objects.filter(translator=user).values("document_id"))
         if user.has_perm("documents.view_all_outgoing"):
             return self.filter(~Q(marking="restricted") | person)
-        staff = _staff(user)
+        staff = staff_of(user)
         grants = person
         if staff is not None and staff.section_id:
             grants |= Q(drafting_section_id=staff.section_id)
@@ -518,7 +518,7 @@ class Translation(models.Model):
 
 class OutgoingAttachment(models.Model):
     """A file attached to a draft (附件): checked and stored like the attachments of incoming
-    documents (`documents.files`, S-21…S-25), downloaded only through a permission check."""
+    documents (`office.files`, S-21…S-25), downloaded only through a permission check."""
 
     document = models.ForeignKey(OutgoingDocument, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(upload_to="outgoing/attachments/%Y/%m/", max_length=200)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents.models import DocType, Marking, Retention
-from documents.services import check_not_classified, next_number
+from documents.services import check_not_classified
 from office.models import (
     URGENCY_PRIORITY,
     Section,
@@ -31,10 +31,11 @@ from office.models import (
     WorkKind,
     WorkState,
 )
+from office.numbers import next_number
 from office.roles import Role
 from office.services import TransitionError
 from office.services.audit import audit_record
-from office.services.workitems import _staff, workitem_cancel, workitem_complete, workitem_open
+from office.services.workitems import staff_of, workitem_cancel, workitem_complete, workitem_open
 
 from . import lint
 from .models import (
@@ -104,7 +105,7 @@ def _section(code: str) -> Section | None:
 
 
 def _in_section(user, code: str) -> bool:
-    staff = _staff(user)
+    staff = staff_of(user)
     return bool(staff and staff.section_id and staff.section.code == code)
 
 
@@ -197,7 +198,7 @@ def outgoing_draft(
     """拟稿: a section member starts a draft. It has no number until registration."""
     now = now or timezone.now()
     _require(by, "documents.draft_outgoing", _("Only staff of a section draft documents."))
-    staff = _staff(by)
+    staff = staff_of(by)
     if staff is None or staff.section_id is None:
         raise PermissionDenied(_("Only staff of a section draft documents."))
     if not series.active:
@@ -237,7 +238,7 @@ def outgoing_draft(
 
 def can_edit(user, document: OutgoingDocument) -> bool:
     if document.state == S.DRAFT:
-        staff = _staff(user)
+        staff = staff_of(user)
         return user.pk == document.drafted_by_id or bool(
             staff and staff.section_id == document.drafting_section_id
         )
@@ -494,7 +495,7 @@ def outgoing_review(
 
 # --- 会签 -----------------------------------------------------------------------------------
 def can_cosign(user, cosign: CoSign) -> bool:
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is None:
         return False
     if cosign.section_id:
@@ -919,7 +920,7 @@ def translation_request(
     from .models import Translation
 
     now = now or timezone.now()
-    staff = _staff(by)
+    staff = staff_of(by)
     if not (
         by.has_perm("documents.review_outgoing")
         or (staff and staff.section_id == document.drafting_section_id)
@@ -929,7 +930,7 @@ def translation_request(
         )
     if language not in dict(Translation.LANGUAGES):
         raise ValidationError(_("Choose the language."))
-    if translator is None or not translator.is_active or _staff(translator) is None:
+    if translator is None or not translator.is_active or staff_of(translator) is None:
         raise ValidationError(_("Choose the translator."))
     if due_on < timezone.localtime(now).date():
         raise ValidationError(_("The deadline cannot be in the past."))
@@ -1001,7 +1002,7 @@ def outgoing_attach(*, document: OutgoingDocument, by, upload, now=None):
     the document is a draft, by those who may edit it: after signature a new attachment is a
     substantive change and goes back through the route."""
 
-    from documents.files import check_upload, store_checked
+    from office.files import check_upload, store_checked
 
     from .models import OutgoingAttachment
 

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from documents.models import Marking
 from office.pdf import SafeURLFetcher, allowed_roots, html_to_pdf
+from office.people import display_name
 
 from . import assets
 from . import body as body_mod
@@ -171,7 +172,7 @@ def cn_date(day) -> str:
 
 
 def person(user) -> str:
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username() if user else ""
+    return display_name(user)
 
 
 def mark_size_pt(text: str) -> float:

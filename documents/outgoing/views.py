@@ -246,7 +246,7 @@ def outgoing_detail(request, pk: int):
     my_translation = next(
         (t for t in translations if t.translator_id == user.pk and t.state == "requested"), None
     )
-    staff = services._staff(user)
+    staff = services.staff_of(user)
     can["translate"] = state != OutgoingState.ARCHIVED and (
         secretariat or bool(staff and staff.section_id == document.drafting_section_id)
     )
@@ -592,7 +592,7 @@ def outgoing_file(request, pk: int, file_pk: int):
     see is a 404, and so is a file of another document."""
     from django.http import FileResponse
 
-    from documents.files import content_disposition
+    from office.files import content_disposition
 
     document = _get_outgoing_for_user(request, pk)
     attachment = document.files.filter(pk=file_pk).first()

@@ -25,11 +25,3 @@ def waited(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
         return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     days = hours // 24
     return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
-
-
-@register.filter
-def person(user) -> str:
-    """A person's name as written in Chinese: family name then given name."""
-    if not user:
-        return ""
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()

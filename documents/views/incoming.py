@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from office import workcalendar
 from office.models import AuditEntry, Unit
+from office.people import display_name
 from office.services import TransitionError
 
 from .. import services
@@ -40,7 +41,6 @@ from ..forms import (
     ReadForm,
     RegisterForm,
     ScreenForm,
-    person_name,
 )
 from ..models import (
     AccessReason,
@@ -56,6 +56,7 @@ from ..models import (
     Marking,
     ProgressNote,
 )
+from ..transitions import INCOMING
 from .access import (
     _get_document_for_user,
     _get_extension_for_user,
@@ -211,14 +212,15 @@ def _render_detail(request, document: IncomingDocument, bound: dict | None = Non
     if document.duplicate_of_id:
         duplicate = _visible(request).filter(pk=document.duplicate_of_id).first()
 
+    # What the page offers is what the declared transitions allow (documents.transitions);
+    # an instruction also belongs to the leader the document was presented to.
+    may = INCOMING.offered(user, document)
     can = {
-        "screen": registrar and state == IncomingState.REGISTERED,
-        "present": registrar and state == IncomingState.ACCEPTED,
-        "instruct": state == IncomingState.PRESENTED
-        and document.presented_to_id == user.pk
-        and user.has_perm("documents.instruct_incoming"),
-        "confirm": registrar and state == IncomingState.HANDLED,
-        "archive": state == IncomingState.COMPLETED and user.has_perm("documents.archive_incoming"),
+        "screen": may["screen"],
+        "present": may["present"],
+        "instruct": may["instruct"] and document.presented_to_id == user.pk,
+        "confirm": may["confirm"],
+        "archive": may["archive"],
         "attach": registrar and not read_only,
         "read": mine is not None,
     }
@@ -337,7 +339,7 @@ def incoming_present(request, pk: int):
         )
 
     def success(doc):
-        return _("Presented to %(leader)s.") % {"leader": person_name(doc.presented_to)}
+        return _("Presented to %(leader)s.") % {"leader": display_name(doc.presented_to)}
 
     return _transition(request, document, form, "present_form", call, success)
 

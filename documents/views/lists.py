@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from office import search
 from office.models import Unit
 from office.paging import TopKPaginator
+from office.people import display_name as person_name
 from office.services.audit import audit_record
 
-from .. import search
-from ..forms import SORTS, ListFilterForm, person_name
+from ..forms import SORTS, ListFilterForm
 from ..models import IncomingDocument, Marking
 from .access import _visible
 
@@ -91,13 +90,11 @@ def incoming_list(request):
 def incoming_export(request):
     """The register as filtered on screen, as Excel, at most EXPORT_LIMIT rows. Every export is
     an audit entry naming the filters and the restricted documents it contained (S-37)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from office.spreadsheet import Workbook, xlsx_response
 
     _form, documents, _sort, filters = _filtered(request)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Incoming register"))
-    bold = Font(bold=True)
+    wb = Workbook()
+    ws = wb.sheet(_("Incoming register"))
     header = [
         _("Registration number"),
         _("Time received"),
@@ -142,17 +139,17 @@ def incoming_export(request):
             ]
         )
     if truncated:
-        ws.append(
+        wb.row(
+            ws,
             [
                 _("Only the first %(n)d rows are exported; narrow the filters for the rest.")
                 % {"n": EXPORT_LIMIT}
-            ]
+            ],
         )
-    ws.append([_cell(ws, h, bold) for h in header])
+    wb.row(ws, header, bold=True)
     for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
+        wb.row(ws, row)
+    content = wb.content()
     audit_record(
         action="incoming.export",
         actor=request.user,
@@ -166,21 +163,7 @@ def incoming_export(request):
             "restricted": restricted,
         },
     )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    filename = f"incoming-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
-
-
-def _cell(ws, value, font):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value=value)
-    cell.font = font
-    return cell
+    return xlsx_response(content, f"incoming-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _local(value):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from office import qr
 from office.pdf import render_pdf
+from office.people import display_name
 from office.services import TransitionError
 
 from .. import services
@@ -112,7 +113,7 @@ def meeting_new(request):
                 messages.warning(
                     request,
                     _("%(name)s is also in “%(other)s” at that time.")
-                    % {"name": services.person_name(user), "other": other.title},
+                    % {"name": display_name(user), "other": other.title},
                 )
             return redirect(meeting.get_absolute_url())
     return render(request, "meetings/meeting_new.html", {"form": form})
@@ -400,7 +401,7 @@ def check_in_at_door(request, pk: int):
         request,
         meeting,
         lambda: services.check_in(by=request.user, meeting=meeting, user=who),
-        _("%(name)s is checked in.") % {"name": services.person_name(who)},
+        _("%(name)s is checked in.") % {"name": display_name(who)},
     )
 
 
@@ -619,12 +620,11 @@ def minutes_context(meeting: Meeting, minutes: Minutes) -> dict:
         "meeting": meeting,
         "minutes": minutes,
         "paragraphs": [p for p in minutes.body.splitlines() if p.strip()],
-        "present": [services.person_name(a.user) for a in present],
+        "present": [display_name(a.user) for a in present],
         "leave": [
-            services.person_name(a.user) + (f"（{a.substitute}代）" if a.substitute else "")
-            for a in leave
+            display_name(a.user) + (f"（{a.substitute}代）" if a.substitute else "") for a in leave
         ],
-        "guests": [services.person_name(a.user) for a in guests],
+        "guests": [display_name(a.user) for a in guests],
         "restricted": [i for i in meeting.items.all() if i.restricted],
         # 小标宋, as large as fits one line of the 156 mm text block (≈ 440 pt), at most 36 pt.
         "mark_size": min(36, 430 // max(len(meeting.kind.minutes_title), 1)),

@@ -3,6 +3,7 @@ from .auth import PasswordReset, SecondFactor, SignInThrottle
 from .calendar import CalendarDay, CalendarYear, DayKind
 from .deadlines import TimeLimitRule, TimeUnit
 from .notify import Channel, Notification, NotificationLevel, OutboxMessage, OutboxState
+from .numbers import NumberSeries
 from .organisation import Section, Staff, StaffQuerySet, Unit, UnitKind
 from .workitems import (
     URGENCY_PRIORITY,
@@ -30,6 +31,7 @@ __all__ = [
     "DeadlineMarker",
     "Notification",
     "NotificationLevel",
+    "NumberSeries",
     "OutboxMessage",
     "OutboxState",
     "PasswordReset",

@@ -77,6 +77,9 @@ class OutboxMessage(models.Model):
     address = models.CharField(max_length=254)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
+    # A secret the text carries (a petition's query code, S-18) is never stored here: the body
+    # holds "{secret}" and this names where delivery reads it (office.outbox.register_secret).
+    secret_ref = models.CharField(max_length=100, blank=True)
     notification = models.ForeignKey(
         Notification, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

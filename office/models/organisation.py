@@ -178,6 +178,6 @@ class Staff(models.Model):
 
     @property
     def name(self) -> str:
-        user = self.user
-        full = f"{user.last_name}{user.first_name}".strip()
-        return full or user.username
+        from office.people import display_name
+
+        return display_name(self.user)

@@ -76,13 +76,18 @@ def waiting_for_parts(user, staff) -> list[Q]:
     """`WorkItemQuerySet.waiting_for` as disjoint parts, each one range of one partial index:
     given to the person; given to their section, or their unit, with nobody named yet. One OR
     across them cannot be read in index order (see views_work.InOrder)."""
+    from office.owners import openable_q
+
     parts = [Q(assignee=user)]
     section_id = staff.section_id if staff is not None else None
+    # Work given to the section or unit as a whole shows only where the person may open its
+    # object (office.owners): what they see in the inbox, they can open.
+    openable = openable_q(user) if staff is not None and (section_id or staff.unit_id) else Q()
     if section_id:
-        parts.append(Q(assignee__isnull=True, section_id=section_id))
+        parts.append(Q(assignee__isnull=True, section_id=section_id) & openable)
     if staff is not None and staff.unit_id:
         unit = Q(assignee__isnull=True, unit_id=staff.unit_id)
-        parts.append(unit & ~Q(section_id=section_id) if section_id else unit)
+        parts.append((unit & ~Q(section_id=section_id) if section_id else unit) & openable)
     return parts
 
 
@@ -99,11 +104,9 @@ class WorkItemQuerySet(models.QuerySet):
     def waiting_for(self, user, staff=None) -> WorkItemQuerySet:
         """Open work for this person: assigned to them, or to their section or unit with no
         person named yet."""
-        q = Q(assignee=user)
-        if staff is not None and staff.section_id:
-            q |= Q(assignee__isnull=True, section_id=staff.section_id)
-        if staff is not None and staff.unit_id:
-            q |= Q(assignee__isnull=True, unit_id=staff.unit_id)
+        q = Q()
+        for part in waiting_for_parts(user, staff):
+            q |= part
         return self.open().filter(q)
 
     def count_waiting_for(self, user, staff=None) -> int:

@@ -11,14 +11,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ..models import AuditChainHead, AuditEntry, AuditOutcome
+from ..people import display_name
 
 GENESIS = "0" * 64
 
 
 def _address(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    from office.client import client_address
+
+    return client_address(request, default="") or None
 
 
 def audit_record(
@@ -54,8 +55,9 @@ def audit_record(
             object_repr = object_repr or str(obj)[:300]
         actor_name = ""
         if actor is not None and getattr(actor, "is_authenticated", False):
-            full = f"{actor.last_name}{actor.first_name}".strip()
-            actor_name = f"{full}（{actor.get_username()}）" if full else actor.get_username()
+            full = display_name(actor)
+            username = actor.get_username()
+            actor_name = f"{full}（{username}）" if full != username else username
         else:
             actor = None
         entry = AuditEntry(

@@ -44,7 +44,9 @@ DEFAULT_LEADER_AFTER = dt.timedelta(hours=48)
 
 
 # --- Who may do what ---------------------------------------------------------------------
-def _staff(user) -> Staff | None:
+def staff_of(user) -> Staff | None:
+    """The person's staff record (section, unit, post), loaded once per request and cached on
+    the user: the apps' visibility rules use it."""
     cached = getattr(user, "_zb_staff", None)
     # office.auth.load_user loaded the request's user with the staff row (or its absence).
     if cached is None and not getattr(user, "_zb_staff_loaded", False):
@@ -63,7 +65,7 @@ def visible_workitems_q(user) -> Q:
         return Q()
     q = Q(assignee=user) | Q(assigned_by=user) | Q(leader=user) | Q(completed_by=user)
     q |= Q(section__head__user=user)
-    staff = _staff(user)
+    staff = staff_of(user)
     if staff is not None and staff.section_id:
         q |= Q(assignee__isnull=True, section_id=staff.section_id)
     if staff is not None and staff.unit_id:
@@ -76,7 +78,7 @@ def can_act(user, item: WorkItem) -> bool:
     section or unit, and always the head of its section."""
     if item.assignee_id is not None and item.assignee_id == user.pk:
         return True
-    staff = _staff(user)
+    staff = staff_of(user)
     if item.assignee_id is None and staff is not None:
         if item.section_id and staff.section_id == item.section_id:
             return True

@@ -1,4 +1,5 @@
-"""Chinese date formats: 2026年3月5日, 2026年3月5日 14:30, 2026年3月 (in Asia/Shanghai)."""
+"""Chinese date formats: 2026年3月5日, 2026年3月5日 14:30, 2026年3月 (in Asia/Shanghai); people's
+names (`person`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,15 @@ from django import template
 from django.utils import timezone
 
 from office import workcalendar
+from office.people import display_name
 
 register = template.Library()
+
+
+@register.filter
+def person(user) -> str:
+    """A person's name as written in Chinese: family name then given name (office.people)."""
+    return display_name(user)
 
 
 @register.filter

@@ -20,14 +20,6 @@ def light_badge(light: str | None) -> str:
     return mark_safe('<span class="light light-none">—</span>')
 
 
-@register.filter
-def person(user) -> str:
-    """A person's name as written in Chinese: family name then given name."""
-    if not user:
-        return ""
-    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
-
-
 @register.inclusion_tag("supervision/_document_panel.html", takes_context=True)
 def supervision_panel(context, document, instructions):
     """On an incoming document's page: the supervised tasks opened from it (with their state),

@@ -20,10 +20,10 @@ from documents.models import (
     Handling,
     IncomingDocument,
     Instruction,
-    NumberSeries,
     Routing,
 )
-from office.models import AuditEntry, Notification, WorkItem, WorkState
+from office.models import AuditEntry, Notification, NumberSeries, WorkItem, WorkState
+from office.numbers import next_number
 from office.services import TransitionError
 from office.services.audit import verify_chain
 
@@ -136,7 +136,7 @@ def test_grants_at_once_each_keep_their_key_in_the_grantees(secretary):
 def test_32_registrars_with_rollbacks_leave_numbers_without_gap_or_duplicate(secretary):
     # Outside a transaction a number could not be given back: refused.
     with pytest.raises(RuntimeError):
-        services.next_number("收文", 2026)
+        next_number("收文", 2026)
 
     per_thread = 5
     rolled_back = Counter()
@@ -168,7 +168,7 @@ def test_32_registrars_with_rollbacks_leave_numbers_without_gap_or_duplicate(sec
     assert serials == list(range(1, committed + 1))
     numbers = set(IncomingDocument.objects.values_list("registration_number", flat=True))
     assert numbers == {f"收文〔2026〕{n}号" for n in range(1, committed + 1)}
-    assert NumberSeries.objects.get(prefix="收文", year=2026).last_number == committed
+    assert NumberSeries.objects.get(series="收文", year=2026).last_number == committed
     # Every abandoned registration took its audit entry and work item with it.
     screening = WorkItem.objects.filter(content_type__model="incomingdocument", action="screen")
     assert AuditEntry.objects.filter(action="incoming.register").count() == committed

@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from documents import files, services
+from documents import services
 from documents.models import AttachmentKind, Marking
+from office import files
 from office.models import AuditEntry
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -13,9 +13,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from documents.models import IssueNumber, NumberSeries, OutgoingDocument, OutgoingSeries
+from documents.models import IssueNumber, OutgoingDocument, OutgoingSeries
 from documents.outgoing import services
-from office.models import Section
+from office.models import NumberSeries, Section
 
 from ..conftest import requires_postgres
 from .test_concurrency import _run
@@ -102,7 +102,7 @@ def test_32_threads_registering_with_rollbacks_leave_numbers_1_to_n(demo_office)
     assert OutgoingDocument.objects.filter(pk__in=rolled_back, state="signed").count() == len(
         rolled_back
     )
-    assert NumberSeries.objects.get(prefix="乌政办发", year=2026).last_number == n
+    assert NumberSeries.objects.get(series="乌政办发", year=2026).last_number == n
 
 
 def test_32_signatures_at_once_record_exactly_one(demo_office):

@@ -1,4 +1,4 @@
-"""Files attached to a draft (附件): the incoming attachment rules reused (documents.files,
+"""Files attached to a draft (附件): the incoming attachment rules reused (office.files,
 S-21…S-25) — allowlist and content sniffing, size limit, generated storage names — listed on the
 page, downloaded only by those who may see the draft, named in the PDF's 附件说明."""
 

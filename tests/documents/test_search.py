@@ -1,4 +1,4 @@
-"""Chinese search over incoming documents (documents.search): character bigrams, whole Latin and
+"""Chinese search over incoming documents (office.search): character bigrams, whole Latin and
 digit runs, one token list per field. Runs on SQLite (LIKE/regex) and on PostgreSQL (the GIN
 tsvector index of migration 0005); the same tests hold on both."""
 
@@ -9,7 +9,7 @@ from django.db import connection
 
 from documents import services
 from documents.models import IncomingDocument
-from documents.search import index_text, query_tokens, search, tokens
+from office.search import index_text, query_tokens, search, tokens
 
 from .incoming_flow import NOW, accept, assign, present, register, section
 

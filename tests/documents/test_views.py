@@ -961,11 +961,11 @@ def test_attaching_without_the_role_is_403(client_for, clerk, handling_doc):
 
 # --- The admin ------------------------------------------------------------------------------------
 def test_the_system_admin_may_move_a_series_forward_but_not_back(client_for, system_admin):
-    from documents.models import NumberSeries
+    from office.models import NumberSeries
 
-    series = NumberSeries.objects.create(prefix="收文", year=2030, last_number=10)
+    series = NumberSeries.objects.create(series="收文", year=2030, last_number=10)
     client = client_for(system_admin)
-    change = reverse("admin:documents_numberseries_change", args=[series.pk])
+    change = reverse("admin:office_numberseries_change", args=[series.pk])
     response = client.post(change, {"last_number": "5"})
     assert response.status_code == 200
     series.refresh_from_db()
@@ -974,7 +974,7 @@ def test_the_system_admin_may_move_a_series_forward_but_not_back(client_for, sys
     assert response.status_code == 302
     series.refresh_from_db()
     assert series.last_number == 20
-    assert AuditEntry.objects.filter(action="documents.numberseries_change").exists()
+    assert AuditEntry.objects.filter(action="office.numberseries_change").exists()
 
 
 def test_documents_are_not_edited_in_the_admin():

@@ -48,7 +48,11 @@ def register(petition_officer):
             "now": now,
         }
         args.update(kw)
-        return services.petition_register(**args)
+        by, now = args.pop("by"), args.pop("now")
+        files, http_request = args.pop("files", ()), args.pop("http_request", None)
+        return services.petition_register(
+            services.Intake(**args), by=by, now=now, files=files, http_request=http_request
+        )
 
     return make
 

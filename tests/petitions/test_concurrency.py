@@ -52,14 +52,16 @@ def _run(target, n: int = THREADS) -> list[BaseException]:
 
 def _submit(token: str):
     return services.petition_register(
+        services.Intake(
+            channel="online",
+            category="suggestion",
+            subject_area="transport",
+            title="建议增设公交站点",
+            request="建议在新建小区门口增设公交站点。",
+            people=[{"name": "李德明", "phone": "13847125678"}],
+            idempotency_token=token,
+        ),
         by=None,
-        channel="online",
-        category="suggestion",
-        subject_area="transport",
-        title="建议增设公交站点",
-        request="建议在新建小区门口增设公交站点。",
-        people=[{"name": "李德明", "phone": "13847125678"}],
-        idempotency_token=token,
         now=NOW,
     )
 

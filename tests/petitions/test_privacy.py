@@ -239,6 +239,8 @@ def test_the_console_sms_log_never_carries_the_query_code(
     """The code is a bearer secret (S-18): the SMS says it, the log line masks it."""
     import logging
 
+    from office.delivery import deliver_pending
+    from office.models import OutboxMessage
     from office.sms import LocmemSMSBackend
 
     settings.SMS_BACKEND = "office.sms.ConsoleSMSBackend"
@@ -247,6 +249,7 @@ def test_the_console_sms_log_never_carries_the_query_code(
         django_capture_on_commit_callbacks(execute=True),
     ):
         petition, code = register()
+        deliver_pending()  # the SMS goes through the outbox (office.outbox)
     logged = " ".join(r.getMessage() for r in caplog.records if r.name == "office.sms")
     assert petition.number in logged and "****" in logged
     assert code not in logged and crypto.format_query_code(code) not in logged
@@ -256,4 +259,7 @@ def test_the_console_sms_log_never_carries_the_query_code(
     LocmemSMSBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         _petition, code = register()
+    deliver_pending()
     assert crypto.format_query_code(code) in LocmemSMSBackend.outbox[-1][1]
+    # …and the outbox row itself never held it: delivery filled it in (S-18).
+    assert code not in OutboxMessage.objects.latest("pk").body
