@@ -96,14 +96,16 @@ def test_on_the_day_it_happened_the_office_works_and_shows_provisional_dates(
     from tests.documents.outgoing_flow import registered, user
 
     petition, _code = petitions.petition_register(
+        petitions.Intake(
+            channel="visit",
+            category="claim",
+            subject_area="urban",
+            title="小区供暖温度不达标",
+            request="请求维修供暖管网。",
+            people=[{"name": "王桂芝", "phone": "13800001111"}],
+            received_at=NOW,
+        ),
         by=petition_officer,
-        channel="visit",
-        category="claim",
-        subject_area="urban",
-        title="小区供暖温度不达标",
-        request="请求维修供暖管网。",
-        people=[{"name": "王桂芝", "phone": "13800001111"}],
-        received_at=NOW,
         now=NOW,
     )
     petitions.petition_decide(petition=petition, by=petition_officer, decision="accept", now=NOW)
@@ -158,14 +160,16 @@ def test_the_public_look_up_says_what_a_provisional_date_depends_on(client):
 
     officer = User.objects.get(username="petition_officer")
     petition, code = petitions.petition_register(
+        petitions.Intake(
+            channel="visit",
+            category="claim",
+            subject_area="urban",
+            title="路灯不亮",
+            request="请求维修。",
+            people=[{"name": "李四", "phone": "13900002222"}],
+            received_at=NOW,
+        ),
         by=officer,
-        channel="visit",
-        category="claim",
-        subject_area="urban",
-        title="路灯不亮",
-        request="请求维修。",
-        people=[{"name": "李四", "phone": "13900002222"}],
-        received_at=NOW,
         now=NOW,
     )
     petitions.petition_decide(petition=petition, by=officer, decision="accept", now=NOW)
