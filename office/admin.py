@@ -429,7 +429,7 @@ class SecondFactorAdmin(admin.ModelAdmin):
         for factor in queryset.select_related("user"):
             signin.reset(factor, by=request.user, request=request)
 
-    def get_actions(self, request, *args, **kwargs):
+    def get_actions(self, request, action_location=None):
         return {}  # one at a time, each checked and audited
 
 
@@ -461,7 +461,7 @@ class SignInThrottleAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_actions(self, request, *args, **kwargs):
+    def get_actions(self, request, action_location=None):
         return {}
 
     def delete_model(self, request, obj):
