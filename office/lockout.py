@@ -39,7 +39,7 @@ def address_of(request) -> str:
     """The client's address, trusting X-Forwarded-For only from the configured proxies."""
     if request is None:
         return "-"
-    from portal.services import client_address  # moves to office/ with issue 14's shared core
+    from .client import client_address
 
     return client_address(request)[:45]
 
