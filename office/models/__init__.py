@@ -4,6 +4,7 @@ from .calendar import CalendarDay, CalendarYear, DayKind
 from .deadlines import TimeLimitRule, TimeUnit
 from .notify import Channel, Notification, NotificationLevel, OutboxMessage, OutboxState
 from .organisation import Section, Staff, StaffQuerySet, Unit, UnitKind
+from .records import RecordCopy
 from .workitems import (
     URGENCY_PRIORITY,
     DeadlineMarker,
@@ -32,6 +33,7 @@ __all__ = [
     "NotificationLevel",
     "OutboxMessage",
     "OutboxState",
+    "RecordCopy",
     "SecondFactor",
     "Section",
     "Staff",
