@@ -226,11 +226,16 @@ def _mongolian_advances() -> tuple[dict[int, float], float]:
     return {cp: hmtx[name][0] / upem for cp, name in cmap.items()}, 0.5
 
 
+_MEASURED_EM: dict[str, float] = {}  # Mongolian line → its width in em, as Pango shaped it
+
+
 def mongolian_size_pt(text: str, largest: float) -> float:
     """The Mongolian line at the mark's size if it fits on one line of the text block, else as
-    large as fits (the advances of the nominal glyphs, with 8% for the joined forms)."""
+    large as fits. The width is the one Pango shaped (joined forms are narrower than the nominal
+    glyphs), measured on the first layout of that line and remembered; before that, an estimate
+    from the nominal glyphs' advances."""
     advances, fallback = _mongolian_advances()
-    em = sum(advances.get(ord(ch), fallback) for ch in text) * 1.08
+    em = _MEASURED_EM.get(text) or sum(advances.get(ord(ch), fallback) for ch in text)
     if em <= 0:
         return largest
     return round(min(largest, TEXT_WIDTH_MM * PT_PER_MM * 0.97 / em), 1)
@@ -532,6 +537,32 @@ def signature_plan(document, ctx: dict) -> dict | None:
     return {"tight": {i: round(LINE_PT * factor - 0.01, 2) for i in starting}}
 
 
+def _measure_mongolian(document, ctx: dict) -> bool:
+    """Measure the shaped width of the Mongolian line; True when its size must change."""
+    text = ctx.get("mongolian")
+    if not text or text in _MEASURED_EM:
+        return False
+    from .justify import _text_boxes
+
+    lines = [b for _p, box in find(document, "mongolian") for b in _boxes_of(box)]
+    width = sum(t.width for line in lines for t in _text_boxes(line, []))
+    size = ctx["mongolian_pt"] * PX_PER_PT
+    if not width or not size:
+        return False
+    _MEASURED_EM[text] = width / size
+    fitted = mongolian_size_pt(text, ctx["mark_pt"])
+    if abs(fitted - ctx["mongolian_pt"]) < 0.05 * fitted:
+        return False
+    ctx["mongolian_pt"] = fitted
+    return True
+
+
+def _boxes_of(box):
+    from weasyprint.formatting_structure import boxes
+
+    return [b for b in getattr(box, "children", ()) if isinstance(b, boxes.LineBox)]
+
+
 def colophon_plan(document) -> str | None:
     """Where the 版记 goes, from a layout with the 版记 on a page of its own ("page" mode):
     None = keep this layout; "foot" = at the foot of the last content page; "blank" = a blank
@@ -575,9 +606,10 @@ def typeset(ctx: dict, *, template: str = TEMPLATE, ofd: bool = False) -> Printe
 
     def signature(laid_out):
         out.info["passes"] = [len(laid_out.pages)]
-        plan = signature_plan(laid_out, ctx)
+        again = _measure_mongolian(laid_out, ctx)
+        plan = signature_plan(laid_out, ctx) if not again else None
         if not plan:
-            return None
+            return _html(ctx, template) if again else None
         if plan.get("keep"):
             ctx["keep_last"] = True
         else:

@@ -60,7 +60,8 @@ def justify_document(document) -> int:
         extra = target - right
         count = sum(len(t.text) for t in texts)
         font = texts[0].style["font_size"]
-        if count < 2 or extra <= 0.2 or extra >= font * 1.05:
+        # A digit run or a kinsoku rule (no line starts with "，") can leave up to a few characters.
+        if count < 2 or extra <= 0.2 or extra >= font * 4:
             continue
         per = extra / (count - 1)
         shift = 0.0
