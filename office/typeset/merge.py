@@ -52,9 +52,10 @@ def merge(pdf: bytes, where: dict[int, list[int]], files: dict[int, bytes]) -> b
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     for index, data in files.items():
-        source = PdfReader(io.BytesIO(data))
+        source = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
         for target, page in zip(where.get(index, []), source.pages, strict=False):
-            page.transfer_rotation_to_content()
+            if page.rotation:
+                page.transfer_rotation_to_content()
             box = page.mediabox
             w, h = float(box.width), float(box.height)
             scale = min(PAGE_W_PT / w, USABLE_H_PT / h)

@@ -67,6 +67,7 @@ class _Package:
 
 
 def _walk(box, out):
+    box = getattr(box, "_box", box)  # an absolutely positioned box (the seal) sits in a placeholder
     out.append(box)
     for child in getattr(box, "children", None) or ():
         _walk(child, out)
