@@ -176,8 +176,10 @@ def context(document, *, preview: bool = False, pages: bool = True) -> dict:
     )
 
 
-def typeset_document(document, *, preview: bool = False, ofd: bool = False) -> ts.Printed:
-    return ts.typeset(context(document, preview=preview), ofd=ofd)
+def typeset_document(
+    document, *, preview: bool = False, ofd: bool = False, keep_layout: bool = False
+) -> ts.Printed:
+    return ts.typeset(context(document, preview=preview), ofd=ofd, keep_layout=keep_layout)
 
 
 def render(document, *, preview: bool = False) -> bytes:

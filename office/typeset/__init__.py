@@ -591,13 +591,18 @@ class Printed:
     ofd: bytes | None = None
     pages: int = 0
     info: dict = field(default_factory=dict)
+    layout: object = None  # the final WeasyPrint layout, when asked to keep it (the bench)
+    slots: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
 
 
 def _html(ctx: dict, template: str) -> str:
     return render_to_string(template, ctx)
 
 
-def typeset(ctx: dict, *, template: str = TEMPLATE, ofd: bool = False) -> Printed:
+def typeset(
+    ctx: dict, *, template: str = TEMPLATE, ofd: bool = False, keep_layout: bool = False
+) -> Printed:
     """Lay out and draw one official document. Raises office.pdf.PDFRenderTimeout when it takes
     longer than PDF_RENDER_TIMEOUT (the whole of it: every layout pass, the attachments, the OFD)."""
     from . import merge
@@ -654,6 +659,8 @@ def typeset(ctx: dict, *, template: str = TEMPLATE, ofd: bool = False) -> Printe
                 laid_out, slots=slots, files=files, title=ctx["title"], extra_lines=extra
             )
         out.pages = len(laid_out.pages)
+        if keep_layout:
+            out.layout, out.slots, out.files = laid_out, slots, files
         return pdf
 
     out.pdf = html_to_pdf(
