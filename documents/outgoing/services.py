@@ -836,6 +836,7 @@ def outgoing_archive(*, document: OutgoingDocument, by, retention: str, now=None
         document.retention = retention
         document.archived_at = now
         document.save()
+        item = _archive_item(document, by=by, now=now)
         _finish_all(document, by=by, outcome=_("filed"), now=now, action=WorkAction.FILE)
         audit_record(
             action="outgoing.archive",
@@ -843,10 +844,40 @@ def outgoing_archive(*, document: OutgoingDocument, by, retention: str, now=None
             obj=document,
             from_state=S.DISPATCHED,
             to_state=S.ARCHIVED,
-            changes={"retention": retention},
+            changes={"retention": retention, "archive_code": item.archive_code},
             now=now,
         )
     return document
+
+
+def _archive_item(document: OutgoingDocument, *, by, now):
+    """The 件 of the 归档文件目录 (DA/T 22-2015): the next 件号 within 全宗/年度/保管期限/机构, under
+    the counter's row lock in this transaction; the record copy as issued and its hash."""
+    from django.conf import settings
+
+    from .models import ArchiveItem
+
+    copy = outgoing_print(document=document, by=by, now=now)
+    fonds = getattr(settings, "ARCHIVE_FONDS", "J001")
+    year = document.issue_year or timezone.localtime(now).year
+    section = document.drafting_section.code
+    number = next_number(f"档{fonds}{document.retention}{section}"[:30], year)
+    return ArchiveItem.objects.create(
+        fonds=fonds,
+        year=year,
+        retention=document.retention,
+        section_code=section,
+        number=number,
+        document=document,
+        reference=document.issue_number,
+        title=document.title,
+        responsible=document.issuer_signature or document.series.issuer_name,
+        written_on=document.issued_on,
+        pages=copy.pages,
+        sha256=copy.pdf_sha256,
+        archived_by=by,
+        archived_at=now,
+    )
 
 
 # --- 规范性文件备案 ---------------------------------------------------------------------------

@@ -40,6 +40,7 @@ __all__ = [
 
 faces = ts.faces
 font_note = ts.font_note
+_fetcher = ts.fetcher
 mark_size_pt = ts.mark_size_pt
 
 
@@ -61,7 +62,7 @@ def _font_source() -> ts.FontSource:
 FONT_SOURCE = _font_source()
 
 
-def attachments(document) -> list[Attachment]:
+def attachments(document, *, strict: bool = True) -> list[Attachment]:
     """The 附件说明 and the attachment pages: the names typed in the draft (each with the file of
     that name, when one is attached), then each attached file not already named. A PDF prints its
     own pages; an image prints on a page of its own; a Word or Excel file cannot be printed
@@ -79,14 +80,19 @@ def attachments(document) -> list[Attachment]:
             if kind == "pdf":
                 with f.file.open("rb") as handle:
                     item.pdf = handle.read()
-                item.pages = page_count(item.pdf)
+                try:
+                    item.pages = page_count(item.pdf)
+                except AttachmentUnprintable:
+                    if strict:
+                        raise
+                    item.pdf = None  # a draft's preview shows the label page; 印制 refuses
             elif kind in ("png", "jpg", "jpeg"):
                 import base64
 
                 with f.file.open("rb") as handle:
                     data = base64.b64encode(handle.read()).decode()
                 item.image_url = f"data:{f.content_type};base64,{data}"
-            elif kind != "ofd":
+            elif kind != "ofd" and strict:
                 raise AttachmentUnprintable(
                     _(
                         "The attachment “%(name)s” is a %(kind)s file and cannot be printed as "
@@ -161,7 +167,9 @@ def context(document, *, preview: bool = False, pages: bool = True) -> dict:
         copy_text="，".join(u.name for u in document.copy_recipients.all()),
         blocks=blocks,
         attendance=attendance,
-        attachments=attachments(document) if pages else attachments_light(document),
+        attachments=attachments(document, strict=not draft)
+        if pages
+        else attachments_light(document),
         signature=signature,
         signed=not minutes,
         seal=seal,

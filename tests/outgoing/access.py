@@ -35,6 +35,8 @@ TABLE: dict[str, dict[str, object]] = {
     "documents:outgoing_file": only(SEEN_BY, refused=404),
     # The register of normative documents: the roles that see every document (and 法制办).
     "documents:normative_register": only(["secretary", "supervisor"]),
+    # The 归档文件目录: the archivist's (not a persona of the table), refused to everyone here.
+    "documents:archive_catalogue": only([]),
 }
 
 
