@@ -526,7 +526,9 @@ def signature_plan(document, ctx: dict) -> dict | None:
         - need
         - (LINE_PT * PX_PER_PT if ctx.get("notes") else 0)
     )
-    room -= LINE_PT * PX_PER_PT / 3  # rounding: the lines must fit, not just touch the bottom
+    # One line to spare: WeasyPrint places the signature block only with room below its last
+    # line box (measured: 0.3 line was not enough, 1 line is).
+    room -= LINE_PT * PX_PER_PT
     if variable <= 0 or room <= 0:
         return {"keep": True}
     factor = room / variable
@@ -626,6 +628,15 @@ def typeset(
         out.info["signature"] = plan
         return _html(ctx, template)
 
+    def signature_again(laid_out):
+        # Closer lines were not enough after all: the body's last lines go with the signature
+        # (never the seal alone on a page, 7.3.5.4).
+        if ctx["keep_last"] or not signature_plan(laid_out, ctx):
+            return None
+        ctx["keep_last"] = True
+        out.info["signature_again"] = True
+        return _html(ctx, template)
+
     def colophon(laid_out):
         out.info["passes"].append(len(laid_out.pages))
         if not ctx["colophon"]:
@@ -666,7 +677,7 @@ def typeset(
     out.pdf = html_to_pdf(
         _html(ctx, template),
         url_fetcher=fetcher(),
-        relayout=[signature, colophon, verify],
+        relayout=[signature, signature_again, colophon, verify],
         finish=finish,
     )
     return out

@@ -282,7 +282,7 @@ def _colophon_doc(clerk, paragraphs: int):
 @needs_poppler
 @pytest.mark.parametrize(
     ("paragraphs", "layout"),
-    [(6, "foot"), (13, "own page"), (12, "blank page before")],
+    [(6, "foot"), (15, "own page"), (12, "blank page before")],
 )
 def test_the_colophon_ends_on_the_text_block_bottom_of_the_even_last_page(
     clerk, tmp_path, paragraphs, layout
