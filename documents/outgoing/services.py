@@ -858,7 +858,7 @@ def _archive_item(document: OutgoingDocument, *, by, now):
     from .models import ArchiveItem
 
     copy = outgoing_print(document=document, by=by, now=now)
-    fonds = getattr(settings, "ARCHIVE_FONDS", "J001")
+    fonds = settings.ARCHIVE_FONDS
     year = document.issue_year or timezone.localtime(now).year
     section = document.drafting_section.code
     number = next_number(f"档{fonds}{document.retention}{section}"[:30], year)
