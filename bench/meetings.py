@@ -147,9 +147,8 @@ page(
     repeat=5,
 )
 def minutes_pdf(timed) -> str:
+    from meetings import typeset
     from meetings.models import Minutes, MinutesState
-    from meetings.views.meeting import minutes_context
-    from office.pdf import render_pdf
 
     meeting = _bench_meetings().order_by("-starts_at").first()
     paragraphs = []
@@ -171,9 +170,9 @@ def minutes_pdf(timed) -> str:
             drafted_at=timezone.now(),
             issued_at=timezone.now(),
         )
-        context = minutes_context(meeting, minutes)
+        context = typeset.context(meeting, minutes)
         with timed():
-            pdf = render_pdf("meetings/pdf/minutes.html", context)
+            pdf = typeset.ts.typeset(context).pdf
         transaction.set_rollback(True)
     from io import BytesIO
 

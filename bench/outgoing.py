@@ -17,6 +17,8 @@ MARKER = "基准测试：五页发文"
 # Numbered, so it prints sealed (印制). Five pages of text and attachment; with the 版记 on the
 # even last page (GB/T 9704 7.4) that prints as six.
 PRINTED = "基准测试：五页正文发文（印制）"
+# The same with a 10-page PDF attachment whose pages print after its label page (issue 17).
+WITH_ATTACHMENT = "基准测试：五页正文加十页附件（印制）"
 ISSUER = "乌兰浩特市人民政府办公室"
 WRITERS = 16
 ALLOCATIONS = 4_000  # per repetition at scale 1
@@ -50,12 +52,27 @@ def _draft(title: str, sections: int = 3):
     )
 
 
-def _numbered(title: str):
+def _ten_page_pdf() -> bytes:
+    from office.pdf import html_to_pdf
+
+    pages = "".join(
+        f'<h1 style="page-break-after: always">附件第{n}页</h1><p>{PARAGRAPH * 4}</p>'
+        for n in range(1, 11)
+    )
+    return html_to_pdf(f"<html><body>{pages}</body></html>")
+
+
+def _numbered(title: str, *, attachment: bytes | None = None):
     """The document taken through the route to its number, so that it prints sealed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from documents.outgoing import services
 
     secretary = User.objects.get(username="secretary")
     doc = _draft(title, sections=5)
+    if attachment:
+        upload = SimpleUploadedFile("检查表.pdf", attachment, content_type="application/pdf")
+        services.outgoing_attach(document=doc, by=doc.drafted_by, upload=upload)
     doc = services.outgoing_submit(document=doc, by=doc.drafted_by)
     doc = services.outgoing_review(document=doc, by=secretary, approve=True)
     doc = services.outgoing_sign(document=doc, by=doc.signer)
@@ -69,6 +86,9 @@ def seed_outgoing(scale: float) -> str:
         made.append(f"the 5-page draft {_draft(MARKER).pk}")
     if not OutgoingDocument.objects.filter(title=PRINTED).exists():
         made.append(f"the 5-page numbered document {_numbered(PRINTED).pk}")
+    if not OutgoingDocument.objects.filter(title=WITH_ATTACHMENT).exists():
+        doc = _numbered(WITH_ATTACHMENT, attachment=_ten_page_pdf())
+        made.append(f"the 5-page document with a 10-page PDF attachment {doc.pk}")
     return ("created " + ", ".join(made)) if made else "the 5-page documents are present"
 
 
@@ -169,9 +189,46 @@ def render_five_pages(timed) -> str:
     _ensure_seal_and_font()
     doc = OutgoingDocument.objects.select_related("series").get(title=PRINTED)
     with timed():
-        pdf = typeset.render(doc)
+        pdf = typeset.typeset_document(doc).pdf
     reader = PdfReader(io.BytesIO(pdf))
     return f"{len(reader.pages)} pages, {len(pdf):,} bytes; fonts: {reader.metadata.subject}"
+
+
+def _with_attachment():
+    _ensure_seal_and_font()
+    return OutgoingDocument.objects.select_related("series").get(title=WITH_ATTACHMENT)
+
+
+@task(
+    "outgoing: print 5 pages + 10-page PDF attachment",
+    volume_note="numbered, sealed, 5 pages of text, a 10-page PDF merged after its label page",
+    needs=("outgoing",),
+)
+def print_with_attachment(timed) -> str:
+    from documents.outgoing import typeset
+
+    doc = _with_attachment()
+    with timed():
+        printed = typeset.typeset_document(doc)
+    return f"{printed.pages} laid-out pages, {len(printed.pdf):,} bytes"
+
+
+@task(
+    "outgoing: OFD of 5 pages + 10-page PDF attachment",
+    volume_note="the OFD package written from the laid-out pages; attachment pages as images",
+    needs=("outgoing",),
+)
+def ofd_with_attachment(timed) -> str:
+    from documents.outgoing import typeset
+    from office.typeset import ofd
+
+    doc = _with_attachment()
+    printed = typeset.typeset_document(doc, keep_layout=True)
+    with timed():
+        package = ofd.from_layout(
+            printed.layout, title=doc.title, slots=printed.slots, files=printed.files
+        )
+    return f"{len(ofd.read(package)['pages'])} pages, {len(package):,} bytes"
 
 
 def _signed(n: int) -> list[int]:

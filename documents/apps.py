@@ -27,6 +27,13 @@ class DocumentsConfig(AppConfig):
         )
         register_count("approval_count", _approval_queue)
 
+        from office import typeset
+
+        from .outgoing.typeset import FONT_SOURCE
+
+        # The licensed fonts a deployment uploads (LicensedFont) serve every official document.
+        typeset.register_font_source(FONT_SOURCE)
+
 
 def _approval_queue(user, staff):
     """The approval queue's count in the navigation, for leaders only (None hides the link);

@@ -721,6 +721,7 @@ class Attachment(models.Model):
 
 
 from .outgoing.models import (  # noqa: E402, F401  (outgoing documents live in their own package)
+    ArchiveItem,
     CoSign,
     Direction,
     Distribution,

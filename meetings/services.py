@@ -976,6 +976,33 @@ def minutes_issue(*, by, minutes: Minutes, now=None) -> Minutes:
     return minutes
 
 
+def minutes_print(*, by, minutes: Minutes, now=None):
+    """印制 of issued minutes: typeset once and kept as issued (office.models.RecordCopy, SHA-256
+    in the audit entry); every later print serves that copy. Returns the record copy."""
+    from office.services.records import record_copy, record_keep
+
+    from . import typeset
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        minutes = _locked_minutes(minutes)
+        _require_state(minutes, MinutesState.ISSUED)
+        existing = record_copy(minutes)
+        if existing is not None:
+            return existing
+        ctx = typeset.context(minutes.meeting, minutes)
+        printed = typeset.ts.typeset(ctx, ofd=True)
+        return record_keep(
+            obj=minutes,
+            printed=printed,
+            reference=minutes.reference,
+            title=ctx["title"],
+            fonts=ctx["font_note"],
+            by=by,
+            now=now,
+        )
+
+
 def open_supervision_tasks(*, by, minutes: Minutes, now) -> int:
     """Each decision in the minutes becomes a supervised task (DOMAIN.md §6.1, §5.1), assigned
     to its responsible section or unit with its deadline, in the issuing transaction. The task

@@ -174,12 +174,15 @@ def html_to_pdf(
     base_url: str | None = None,
     url_fetcher: SafeURLFetcher | None = None,
     relayout: Sequence[Callable[[Any], str | None]] = (),
+    finish: Callable[[Any], bytes] | None = None,
 ) -> bytes:
     """Lay out already-rendered (escaped) HTML as a PDF, with the safe fetcher and time limit.
 
     `relayout`: callables that look at the laid-out WeasyPrint document (its pages and boxes) and
     return new HTML to lay out instead, or None to keep it — for layouts that depend on where the
-    pages break (the GB/T 9704 版记 on the last page). All within the one time limit."""
+    pages break (the GB/T 9704 版记 on the last page). `finish`: draws the final layout instead of
+    a plain `write_pdf()` (the typesetter justifies lines, merges attachments, writes the OFD).
+    All within the one time limit."""
     limit = getattr(settings, "PDF_MAX_HTML_BYTES", 2 * 1024 * 1024)
     fetcher = url_fetcher or SafeURLFetcher()
     timeout = float(getattr(settings, "PDF_RENDER_TIMEOUT", 20))
@@ -201,7 +204,7 @@ def html_to_pdf(
                 again = step(document)
                 if again is not None:
                     document = layout(again)
-            pdf = document.write_pdf()
+            pdf = finish(document) if finish else document.write_pdf()
             if time.monotonic() - started > timeout:  # every alarm was swallowed: still late
                 raise _Deadline
     except _Deadline:

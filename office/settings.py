@@ -159,6 +159,8 @@ LOGOUT_REDIRECT_URL = "login"
 TOTP_REQUIRED = env.bool("TOTP_REQUIRED", default=not DEBUG and not TESTING)
 # What the authenticator app shows beside the code.
 TOTP_ISSUER = env.str("TOTP_ISSUER", default="政办")
+# 全宗号 of this office in the archive's 档号 (DA/T 22-2015 6.1), given by the archives authority.
+ARCHIVE_FONDS = env.str("ARCHIVE_FONDS", default="J001")
 # Minutes between the password and the code before the sign-in starts again.
 TOTP_PENDING_MINUTES = 5
 

@@ -625,3 +625,58 @@ class LicensedFont(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.family}"
+
+
+class ArchiveItem(models.Model):
+    """One archived item (件) of the 归档文件目录 (DA/T 22-2015 立卷归档 by 件).
+
+    The 件号 runs from 1 within 全宗 / 年度 / 保管期限 / 机构 (5.2), gapless, allocated under the
+    counter's row lock in the archiving transaction; the 档号 is 全宗号-WS·年度-保管期限代码-机构代码-
+    件号 (6.1). The electronic record (GB/T 18894-2016) is the document's record copy as issued,
+    named here with its SHA-256 (fixity)."""
+
+    RETENTION_CODES = {"permanent": "Y", "30y": "D30", "10y": "D10"}
+
+    fonds = models.CharField(_("fonds"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"))
+    retention = models.CharField(_("retention"), max_length=12)
+    section_code = models.CharField(_("organisation code"), max_length=30)
+    number = models.PositiveIntegerField(_("item number"))
+    document = models.OneToOneField(
+        OutgoingDocument, on_delete=models.PROTECT, related_name="archive_item"
+    )
+    reference = models.CharField(_("issue number"), max_length=40, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    responsible = models.CharField(_("responsible party"), max_length=100)
+    written_on = models.DateField(_("date"), null=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    archived_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("archived item")
+        verbose_name_plural = _("archived items")
+        ordering = ["year", "retention", "section_code", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fonds", "year", "retention", "section_code", "number"],
+                name="archive_item_number_once",
+            )
+        ]
+        indexes = [models.Index(fields=["year", "retention", "section_code", "number"])]
+
+    def __str__(self) -> str:
+        return self.archive_code
+
+    def get_retention_display(self) -> str:
+        from documents.models import Retention
+
+        return str(dict(Retention.choices).get(self.retention, self.retention))
+
+    @property
+    def archive_code(self) -> str:
+        code = self.RETENTION_CODES.get(self.retention, self.retention)
+        return f"{self.fonds}-WS·{self.year}-{code}-{self.section_code}-{self.number:04d}"

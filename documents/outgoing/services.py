@@ -686,6 +686,9 @@ def outgoing_void_number(*, document: OutgoingDocument, by, reason: str, now=Non
         number.voided_at = now
         number.save()
         voided = document.issue_number
+        from office.services.records import record_void
+
+        record_void(obj=document, by=by, reason=reason, now=now)
         document.issue_year = document.issue_serial = None
         document.issue_number = ""
         document.issued_on = None
@@ -705,6 +708,39 @@ def outgoing_void_number(*, document: OutgoingDocument, by, reason: str, now=Non
 
 
 # --- 印制 + 核发 ------------------------------------------------------------------------------
+def outgoing_print(*, document: OutgoingDocument, by=None, now=None):
+    """印制: the numbered document typeset once, sealed, and kept as issued — the printed PDF and
+    its OFD become the record copy (office.models.RecordCopy, SHA-256 in the audit entry). Every
+    later print, download, the public page and the archive serve that copy; a second call
+    returns it (GB/T 18894-2016: the record stays as issued). Raises TransitionError when the
+    document cannot be printed (no seal where one is required, an attachment that is not a PDF,
+    OFD or image)."""
+    from office.services.records import record_copy, record_keep
+
+    from . import typeset
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        document = _locked(document)
+        _require_state(document, S.REGISTERED, S.DISPATCHED, S.ARCHIVED)
+        existing = record_copy(document)
+        if existing is not None:
+            return existing
+        try:
+            printed = typeset.typeset_document(document, ofd=True)
+        except (typeset.SealUnavailable, typeset.AttachmentUnprintable) as error:
+            raise TransitionError(str(error)) from error
+        return record_keep(
+            obj=document,
+            printed=printed,
+            reference=document.issue_number,
+            title=document.title,
+            fonts=typeset.fonts_used(),
+            by=by,
+            now=now,
+        )
+
+
 def outgoing_dispatch(
     *, document: OutgoingDocument, by, distribution: Iterable[tuple[Unit, int]] = (), now=None
 ) -> OutgoingDocument:
@@ -718,6 +754,7 @@ def outgoing_dispatch(
         document = _locked(document)
         _require_state(document, S.REGISTERED)
         dispatch_check(document)
+        outgoing_print(document=document, by=by, now=now)  # 印制 before 核发: kept as issued
         copies = {u.pk: (u, max(1, int(n or 1))) for u, n in distribution}
         for unit in [*document.main_recipients.all(), *document.copy_recipients.all()]:
             copies.setdefault(unit.pk, (unit, 1))
@@ -800,6 +837,7 @@ def outgoing_archive(*, document: OutgoingDocument, by, retention: str, now=None
         document.retention = retention
         document.archived_at = now
         document.save()
+        item = _archive_item(document, by=by, now=now)
         _finish_all(document, by=by, outcome=_("filed"), now=now, action=WorkAction.FILE)
         audit_record(
             action="outgoing.archive",
@@ -807,10 +845,40 @@ def outgoing_archive(*, document: OutgoingDocument, by, retention: str, now=None
             obj=document,
             from_state=S.DISPATCHED,
             to_state=S.ARCHIVED,
-            changes={"retention": retention},
+            changes={"retention": retention, "archive_code": item.archive_code},
             now=now,
         )
     return document
+
+
+def _archive_item(document: OutgoingDocument, *, by, now):
+    """The 件 of the 归档文件目录 (DA/T 22-2015): the next 件号 within 全宗/年度/保管期限/机构, under
+    the counter's row lock in this transaction; the record copy as issued and its hash."""
+    from django.conf import settings
+
+    from .models import ArchiveItem
+
+    copy = outgoing_print(document=document, by=by, now=now)
+    fonds = settings.ARCHIVE_FONDS
+    year = document.issue_year or timezone.localtime(now).year
+    section = document.drafting_section.code
+    number = next_number(f"档{fonds}{document.retention}{section}"[:30], year)
+    return ArchiveItem.objects.create(
+        fonds=fonds,
+        year=year,
+        retention=document.retention,
+        section_code=section,
+        number=number,
+        document=document,
+        reference=document.issue_number,
+        title=document.title,
+        responsible=document.issuer_signature or document.series.issuer_name,
+        written_on=document.issued_on,
+        pages=copy.pages,
+        sha256=copy.pdf_sha256,
+        archived_by=by,
+        archived_at=now,
+    )
 
 
 # --- 规范性文件备案 ---------------------------------------------------------------------------

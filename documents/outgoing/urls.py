@@ -20,7 +20,9 @@ urlpatterns = [
     path("outgoing/<int:pk>/translate/", views.outgoing_translate, name="outgoing_translate"),
     path("translation/<int:pk>/submit/", views.translation_submit, name="translation_submit"),
     path("outgoing/normative/", views.normative_register, name="normative_register"),
+    path("archive/catalogue/", views.archive_catalogue, name="archive_catalogue"),
     path("outgoing/<int:pk>/document.pdf", views.outgoing_pdf, name="outgoing_pdf"),
+    path("outgoing/<int:pk>/document.ofd", views.outgoing_ofd, name="outgoing_ofd"),
     path("outgoing/<int:pk>/files/", views.outgoing_attach, name="outgoing_attach"),
     path(
         "outgoing/<int:pk>/files/<int:file_pk>/remove/",

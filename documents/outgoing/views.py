@@ -25,6 +25,7 @@ from . import body as body_mod
 from . import forms as f
 from . import lint, services, typeset
 from .models import (
+    NUMBERED_STATES,
     CoSign,
     CoSignState,
     FilingState,
@@ -523,28 +524,84 @@ def normative_register(request):
     )
 
 
-# --- The PDF ------------------------------------------------------------------------------------
+# --- The PDF and the OFD -------------------------------------------------------------------------
+def _pdf_response(data: bytes, name: str, content_type: str = "application/pdf") -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    disposition = "inline" if content_type == "application/pdf" else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{name}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _record(request, document):
+    """The record copy of a numbered document; 印制 now when the secretariat asks for it first."""
+    from office.services.records import record_copy
+
+    copy = record_copy(document)
+    if copy is None and request.user.has_perm("documents.review_outgoing"):
+        copy = services.outgoing_print(document=document, by=request.user)
+    return copy
+
+
 @login_required
+@require_GET
 def outgoing_pdf(request, pk: int):
-    """The document as it prints (GB/T 9704-2012). Each print is an audit entry."""
+    """The document as it prints (GB/T 9704-2012). A numbered document prints as issued: its
+    record copy, byte for byte; anything else is a preview with the 草稿 watermark, never sealed.
+    Each print is an audit entry."""
     from office.services.audit import audit_record
 
     document = _get_outgoing_for_user(request, pk)
     try:
-        pdf = typeset.render(document)
-    except typeset.SealUnavailable as error:
+        copy = _record(request, document) if document.state in NUMBERED_STATES else None
+        pdf = copy.read_pdf() if copy else typeset.render(document, preview=True)
+    except (typeset.SealUnavailable, typeset.AttachmentUnprintable, TransitionError) as error:
         return render(
             request,
             "documents/outgoing_unprintable.html",
             {"document": document, "reason": str(error)},
             status=409,
         )
-    audit_record(action="outgoing.print", actor=request.user, obj=document, request=request)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"outgoing-{document.pk}.pdf"
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    audit_record(
+        action="outgoing.print",
+        actor=request.user,
+        obj=document,
+        request=request,
+        changes={"record_sha256": copy.pdf_sha256} if copy else {"preview": True},
+    )
+    return _pdf_response(pdf, f"outgoing-{document.pk}.pdf")
+
+
+@login_required
+@require_GET
+def outgoing_ofd(request, pk: int):
+    """The issued document as OFD (GB/T 33190-2016): the record copy's, made at 印制 from the same
+    pages as the PDF. 404 before the document is issued."""
+    from office.services.audit import audit_record
+
+    document = _get_outgoing_for_user(request, pk)
+    if document.state not in NUMBERED_STATES:
+        raise Http404
+    try:
+        copy = _record(request, document)
+    except TransitionError as error:
+        return render(
+            request,
+            "documents/outgoing_unprintable.html",
+            {"document": document, "reason": str(error)},
+            status=409,
+        )
+    if copy is None or not copy.ofd:
+        raise Http404
+    audit_record(
+        action="outgoing.download_ofd",
+        actor=request.user,
+        obj=document,
+        request=request,
+        changes={"ofd_sha256": copy.ofd_sha256},
+    )
+    return _pdf_response(copy.read_ofd(), f"outgoing-{document.pk}.ofd", "application/ofd")
 
 
 # --- Attachment files ---------------------------------------------------------------------------
@@ -607,3 +664,79 @@ def outgoing_file(request, pk: int, file_pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- 归档文件目录 (DA/T 22-2015) ----------------------------------------------------------------------
+CATALOGUE_COLUMNS = [
+    "档号",
+    "件号",
+    "文号",
+    "责任者",
+    "题名",
+    "日期",
+    "页数",
+    "保管期限",
+    "SHA-256",
+]
+
+
+@login_required
+@require_GET
+@permission_required("documents.archive_incoming", raise_exception=True)
+def archive_catalogue(request):
+    """The 归档文件目录 of a year: items in 保管期限 / 机构 / 件号 order (DA/T 22-2015 7), on the page
+    or as Excel (`?format=xlsx`, an audited export). One query, whatever the number of rows."""
+    import io
+
+    from django.utils import timezone
+
+    from office.services.audit import audit_record
+
+    from .models import ArchiveItem
+
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    items = ArchiveItem.objects.filter(year=year).order_by("retention", "section_code", "number")
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = f"{year}"
+        ws.append([f"归档文件目录（{year}年）"])
+        ws.append(CATALOGUE_COLUMNS)
+        for item in items:
+            ws.append(
+                [
+                    item.archive_code,
+                    item.number,
+                    item.reference,
+                    item.responsible,
+                    item.title,
+                    item.written_on.isoformat() if item.written_on else "",
+                    item.pages,
+                    item.get_retention_display(),
+                    item.sha256,
+                ]
+            )
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        audit_record(
+            action="archive.export",
+            actor=request.user,
+            request=request,
+            object_type="documents.archiveitem",
+            object_id=str(year),
+        )
+        return _pdf_response(
+            buffer.getvalue(),
+            f"archive-{year}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    return render(
+        request,
+        "documents/archive_catalogue.html",
+        {"items": items, "year": year, "columns": CATALOGUE_COLUMNS},
+    )

@@ -609,32 +609,17 @@ def minutes_issue(request, pk: int):
     )
 
 
-def minutes_context(meeting: Meeting, minutes: Minutes) -> dict:
-    from ..models import AttendanceRole, Response
-
-    rows = list(meeting.attendances.select_related("user__staff").order_by("-role", "pk"))
-    present = [a for a in rows if a.role == AttendanceRole.MEMBER and a.response != Response.LEAVE]
-    leave = [a for a in rows if a.response == Response.LEAVE]
-    guests = [a for a in rows if a.role == AttendanceRole.ATTENDEE and a.response != Response.LEAVE]
-    return {
-        "meeting": meeting,
-        "minutes": minutes,
-        "paragraphs": [p for p in minutes.body.splitlines() if p.strip()],
-        "present": [display_name(a.user) for a in present],
-        "leave": [
-            display_name(a.user) + (f"（{a.substitute}代）" if a.substitute else "") for a in leave
-        ],
-        "guests": [display_name(a.user) for a in guests],
-        "restricted": [i for i in meeting.items.all() if i.restricted],
-        # 小标宋, as large as fits one line of the 156 mm text block (≈ 440 pt), at most 36 pt.
-        "mark_size": min(36, 430 // max(len(meeting.kind.minutes_title), 1)),
-    }
-
-
 @login_required
 def minutes_pdf(request, pk: int):
-    """The 纪要 in the GB/T 9704 format. Drafts carry a 草稿 mark and no number."""
+    """The 纪要 in the GB/T 9704 format (office.typeset). Issued minutes print as issued: their
+    record copy, made at the first print; drafts carry the 草稿 watermark and no number."""
+    from .. import typeset
+    from ..models import MinutesState
+
     meeting = _get_meeting_for_user(request, pk)
     minutes = _minutes_of(meeting)
-    pdf = render_pdf("meetings/pdf/minutes.html", minutes_context(meeting, minutes))
+    if minutes.state == MinutesState.ISSUED:
+        pdf = services.minutes_print(by=request.user, minutes=minutes).read_pdf()
+    else:
+        pdf = typeset.ts.typeset(typeset.context(meeting, minutes)).pdf
     return _pdf_response(pdf, f"minutes-{meeting.pk}.pdf")

@@ -5,6 +5,7 @@ from .deadlines import TimeLimitRule, TimeUnit
 from .notify import Channel, Notification, NotificationLevel, OutboxMessage, OutboxState
 from .numbers import NumberSeries
 from .organisation import Section, Staff, StaffQuerySet, Unit, UnitKind
+from .records import RecordCopy
 from .workitems import (
     URGENCY_PRIORITY,
     DeadlineMarker,
@@ -35,6 +36,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "PasswordReset",
+    "RecordCopy",
     "SecondFactor",
     "Section",
     "SignInThrottle",

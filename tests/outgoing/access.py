@@ -21,6 +21,8 @@ TABLE: dict[str, dict[str, object]] = {
     "documents:outgoing_new": only(["clerk", "other_section_staff", "section_head", "secretary"]),
     "documents:outgoing": only(SEEN_BY, refused=404),
     "documents:outgoing_pdf": only(SEEN_BY, refused=404),
+    # The OFD of an issued document (its record copy): those who see the document.
+    "documents:outgoing_ofd": only(SEEN_BY, refused=404),
     "documents:outgoing_edit": {
         **only(["clerk", "section_head", "petition_officer"], refused=404),
         "secretary": 403,
@@ -33,6 +35,8 @@ TABLE: dict[str, dict[str, object]] = {
     "documents:outgoing_file": only(SEEN_BY, refused=404),
     # The register of normative documents: the roles that see every document (and 法制办).
     "documents:normative_register": only(["secretary", "supervisor"]),
+    # The 归档文件目录: the archivist's (not a persona of the table), refused to everyone here.
+    "documents:archive_catalogue": only([]),
 }
 
 
@@ -81,6 +85,16 @@ def _with_file():
     return doc, attachment
 
 
+def _issued():
+    from documents.outgoing import services
+    from tests.documents.outgoing_flow import registered, upload_seal, user
+
+    upload_seal("乌兰浩特市人民政府")
+    doc = registered()
+    services.outgoing_print(document=doc, by=user("secretary"))
+    return doc
+
+
 def url_for(name: str) -> str:
     if name.startswith("admin:documents_"):
         model, view = name.removeprefix("admin:documents_").rsplit("_", 1)
@@ -94,6 +108,8 @@ def url_for(name: str) -> str:
         return reverse(name, args=[doc.pk, attachment.pk])
     if name.removeprefix("documents:outgoing_") in TRANSITIONS or name.endswith("_submit"):
         return reverse(name, args=[1])  # POST-only: refused before any lookup
+    if name == "documents:outgoing_ofd":
+        return reverse(name, args=[_issued().pk])
     if name in ("documents:outgoing", "documents:outgoing_pdf"):
         return reverse(name, args=[_signing().pk])
     if name == "documents:outgoing_edit":

@@ -52,14 +52,20 @@ def test_the_list_searches_and_keeps_its_query_count(demo_office, django_assert_
         client.get(reverse("portal:policies"))
 
 
-def test_the_public_pdf_is_rendered_once_and_then_served_from_the_cache(demo_office, monkeypatch):
+def test_the_public_pdf_is_the_record_copy_as_issued(demo_office, monkeypatch):
+    """The public page serves the document as issued: its record copy, typeset once at 印制."""
     from documents.outgoing import typeset
+    from office.models import RecordCopy
 
     doc = published_document()
     renders = []
-    real = typeset.render
-    monkeypatch.setattr(typeset, "render", lambda d: renders.append(d.pk) or real(d))
+    real = typeset.typeset_document
+    monkeypatch.setattr(
+        typeset, "typeset_document", lambda d, **kw: renders.append(d.pk) or real(d, **kw)
+    )
     first = Client().get(reverse("portal:policy_pdf", args=[doc.pk])).content
     second = Client().get(reverse("portal:policy_pdf", args=[doc.pk])).content
     assert first == second and first.startswith(b"%PDF")
-    assert renders == [doc.pk]
+    copy = RecordCopy.objects.of(doc).get()
+    assert copy.read_pdf() == first
+    assert len(renders) <= 1  # at dispatch (印制 before 核发) or, for an older one, once here

@@ -26,7 +26,10 @@ class Command(BaseCommand):
         )
         if document is None:
             raise CommandError(f"No outgoing document {document_id}.")
-        pdf = typeset.render(document)
+        from office.services.records import record_copy
+
+        copy = record_copy(document)  # an issued document prints as issued, never re-typeset
+        pdf = copy.read_pdf() if copy else typeset.render(document)
         Path(output).write_bytes(pdf)
         audit_record(
             action="outgoing.print",
