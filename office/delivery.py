@@ -55,14 +55,14 @@ MARK_SECONDS = 1.0
 def message_id(message: OutboxMessage) -> str:
     """The e-mail's Message-ID, derived from the outbox row: the same on every attempt."""
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    stamp = message.created_at.strftime("%Y%m%d%H%M%S")
+    stamp = message.created_at.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S")
     return f"<outbox.{message.pk}.{stamp}@{domain}>"
 
 
 def idempotency_key(message: OutboxMessage) -> str:
     """The SMS gateway's idempotency key (most gateways take one, e.g. a client message id):
     the same on every attempt, so the gateway drops a second submission."""
-    return f"zb-outbox-{message.pk}-{message.created_at:%Y%m%d%H%M%S}"
+    return f"zb-outbox-{message.pk}-{message.created_at.astimezone(dt.UTC):%Y%m%d%H%M%S}"
 
 
 def _undelivered(now: dt.datetime):

@@ -306,8 +306,9 @@ class Stack:
         )
 
     def mails_per_message_id(self) -> dict[str, int]:
+        """Files received per Message-ID, keyed by its left-hand side (outbox.<pk>.<stamp>)."""
         counts: dict[str, int] = {}
         for path in self.mail_dir.glob("*.eml"):
-            msgid = path.name.rsplit(".", 2)[0]
-            counts[msgid] = counts.get(msgid, 0) + 1
+            local = path.name.rsplit(".", 2)[0].split("@", 1)[0]
+            counts[local] = counts.get(local, 0) + 1
         return counts
