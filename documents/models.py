@@ -448,10 +448,10 @@ class AccessReason(models.TextChoices):
 class IncomingAccessQuerySet(models.QuerySet):
     def granted_to(self, user) -> IncomingAccessQuerySet:
         """The rows that name the person, their section or their unit (three indexes)."""
-        from office.services.workitems import _staff
+        from office.services.workitems import staff_of
 
         q = Q(user=user)
-        staff = _staff(user)
+        staff = staff_of(user)
         if staff is not None and staff.section_id:
             q |= Q(section_id=staff.section_id)
         if staff is not None and staff.unit_id:

@@ -9,9 +9,9 @@ yet issued) carries the 草稿 watermark and no number.
 from __future__ import annotations
 
 from office import typeset as ts
+from office.people import display_name
 from office.typeset.body import parse
 
-from . import services
 from .models import Meeting, Minutes, MinutesState
 
 ISSUER = "乌兰浩特市人民政府办公室"
@@ -25,16 +25,16 @@ def context(meeting: Meeting, minutes: Minutes) -> dict:
     leave = [a for a in rows if a.response == Response.LEAVE]
     guests = [a for a in rows if a.role == AttendanceRole.ATTENDEE and a.response != Response.LEAVE]
     attendance = [
-        {"label": "出席", "names": "、".join(services.person_name(a.user) for a in present)}
+        {"label": "出席", "names": "、".join(display_name(a.user) for a in present)}
     ]
     if leave:
         names = [
-            services.person_name(a.user) + (f"（{a.substitute}代）" if a.substitute else "")
+            display_name(a.user) + (f"（{a.substitute}代）" if a.substitute else "")
             for a in leave
         ]
         attendance.append({"label": "请假", "names": "、".join(names)})
     if guests:
-        names = [services.person_name(a.user) for a in guests]
+        names = [display_name(a.user) for a in guests]
         attendance.append({"label": "列席", "names": "、".join(names)})
     restricted = [i for i in meeting.items.all() if i.restricted]
     notes = ""

@@ -93,13 +93,9 @@ def check_calendar(today: dt.date | None = None) -> str:
     deadlines are flagged 暂定; ARCHITECTURE.md "The calendar never stops the office"), and
     "missing" when the year is not there at all — then no deadline can be computed."""
     from . import workcalendar
-    from .models import CalendarYear
 
     year = (today or timezone.localdate()).year
-    # TODO(issue 13): `workcalendar.year_status(year)` returns "confirmed" / "provisional" / …
-    # once the lead's calendar work lands; until then a loaded CalendarYear counts as confirmed.
-    year_status = getattr(workcalendar, "year_status", None)
-    if year_status is not None:
-        status = str(year_status(year))
-        return {"confirmed": "ok", "provisional": "provisional"}.get(status, status or "missing")
-    return "ok" if CalendarYear.objects.filter(year=year).exists() else "missing"
+    status = workcalendar.year_status(year)
+    return {workcalendar.CONFIRMED: "ok", workcalendar.PROVISIONAL: "provisional"}.get(
+        status, "missing"
+    )

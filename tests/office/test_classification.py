@@ -91,7 +91,7 @@ def _pdf(text: str) -> bytes:
     ("maker", "extension"), [(_docx, "docx"), (_pdf, "pdf")], ids=["docx", "pdf"]
 )
 def test_the_first_page_of_an_upload_is_read(maker, extension):
-    from documents.files import check_upload
+    from office.files import check_upload
 
     marked = SimpleUploadedFile(f"通知.{extension}", maker("乌兰浩特市人民政府\n机密★10年\n通知"))
     with pytest.raises(ValidationError, match="机要"):
@@ -103,7 +103,7 @@ def test_the_first_page_of_an_upload_is_read(maker, extension):
 
 
 def test_a_file_named_as_classified_is_refused_and_the_refusal_audited():
-    from documents.files import check_upload
+    from office.files import check_upload
 
     upload = SimpleUploadedFile("绝密文件.pdf", _pdf("普通内容"))
     with pytest.raises(ValidationError) as refused:
