@@ -61,7 +61,13 @@ def test_a_normative_document_from_draft_to_the_printed_pdf(
     url = clerk.url
     assert re.search(r"/documents/outgoing/\d+/$", url)
     annex = tmp_path / "积雪清除责任区划分表.pdf"
-    annex.write_bytes(b"%PDF-1.4\n%annex\n")
+    # A real one-page PDF: its page is printed after the 附件 label (issue 17).
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with annex.open("wb") as out:
+        writer.write(out)
     clerk.locator("#outgoing-attach-form input[name=file]").set_input_files(str(annex))
     clerk.locator("#outgoing-attach-form button[type=submit]").click()
     _success(clerk, "文件已添加为附件")
