@@ -39,10 +39,15 @@ def beat(path: str) -> str:
 
 def age_seconds(node: str) -> float | None:
     """Seconds since the worker `node` last consumed a heartbeat (None: never)."""
+    path = heartbeat_path(node)
     try:
-        return time.time() - heartbeat_path(node).stat().st_mtime
+        # The time the task wrote (one clock for writing and reading), else the file's mtime.
+        written = float(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
         return None
+    except ValueError:
+        written = path.stat().st_mtime
+    return time.time() - written
 
 
 def send(node: str) -> None:
