@@ -98,16 +98,25 @@ def gate(username: str, request, *, now: dt.datetime | None = None):
     address = address_of(request)
     now = now or timezone.now()
     with transaction.atomic():
-        SignInThrottle.objects.bulk_create(
-            [
-                SignInThrottle(username=username, address=ACCOUNT),
-                SignInThrottle(username=username, address=address),
-            ],
-            ignore_conflicts=True,
-        )
-        rows = SignInThrottle.objects.select_for_update().filter(username=username)
-        account = rows.get(address=ACCOUNT)
-        here = rows.get(address=address)
+        # A sign-in completing at the same moment deletes the rows (Gate.succeed) after this
+        # attempt's insert found them there: insert again until both are held under the lock.
+        for _attempt in range(5):
+            SignInThrottle.objects.bulk_create(
+                [
+                    SignInThrottle(username=username, address=ACCOUNT),
+                    SignInThrottle(username=username, address=address),
+                ],
+                ignore_conflicts=True,
+            )
+            found = {
+                r.address: r
+                for r in SignInThrottle.objects.select_for_update().filter(
+                    username=username, address__in=[ACCOUNT, address]
+                )
+            }
+            if ACCOUNT in found and address in found:
+                break
+        account, here = found[ACCOUNT], found[address]
         locked = any(r.locked_until is not None and r.locked_until > now for r in (account, here))
         g = Gate(username, address, now, account, here, locked)
         yield g
