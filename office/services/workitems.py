@@ -500,24 +500,23 @@ def workitem_reschedule(
         # A date an app's procedure decided is not counted again when a year is confirmed.
         item.due_basis, item.due_provisional = None, False
         item.save()
-        _event(
-            item,
-            WorkItemEventKind.RESCHEDULE,
-            by,
-            now,
-            reason=reason,
-            old_due=old_due,
-            new_due=due_at,
-        )
-        audit_record(
-            action="workitem.reschedule",
-            actor=by,
-            obj=item,
-            comment=reason,
-            now=now,
-            changes={"due_at": [_iso(old_due), _iso(due_at)]},
-        )
+        _record_move(item, "workitem.reschedule", by, now, reason, old_due, due_at)
     return item
+
+
+def _record_move(item, action: str, by, now, reason: str, old_due, new_due) -> None:
+    """A moved deadline on the item's history and in the audit trail."""
+    _event(
+        item, WorkItemEventKind.RESCHEDULE, by, now, reason=reason, old_due=old_due, new_due=new_due
+    )
+    audit_record(
+        action=action,
+        actor=by,
+        obj=item,
+        comment=reason,
+        now=now,
+        changes={"due_at": [_iso(old_due), _iso(new_due)]},
+    )
 
 
 def workitem_urge(*, item: WorkItem, by, message: str = "", now=None) -> WorkItem:
@@ -588,22 +587,6 @@ def workitem_recount(*, item: WorkItem, reason: str, by=None, now=None) -> tuple
             _schedule(item, new_due, new_cycle=True)
         item.due_provisional = still
         item.save()
-        _event(
-            item,
-            WorkItemEventKind.RESCHEDULE,
-            by,
-            now,
-            reason=reason,
-            old_due=old_due,
-            new_due=new_due,
-        )
-        audit_record(
-            action="workitem.recount",
-            actor=by,
-            obj=item,
-            comment=reason,
-            now=now,
-            changes={"due_at": [_iso(old_due), _iso(new_due)]},
-        )
+        _record_move(item, "workitem.recount", by, now, reason, old_due, new_due)
         due_moved.send(sender=WorkItem, item=item, old_due=old_due, new_due=new_due)
     return item, True
